@@ -1,0 +1,64 @@
+// Reads the Worker's vars and secrets once per request, validated, with defaults in one place.
+import { z } from "zod";
+import { ApiError } from "./errors";
+
+/** Secrets set with `wrangler secret put`; absent from wrangler.toml, so optional here. */
+export type AppEnv = Env & {
+  RESEND_API_KEY?: string;
+  RESEND_WEBHOOK_SECRET?: string;
+};
+
+const positiveInt = (fallback: number) =>
+  z.preprocess(
+    (value) => (value === undefined || value === "" ? fallback : Number(value)),
+    z.number().int().positive(),
+  );
+const optionalText = z.preprocess(
+  (value) => (value === "" ? undefined : value),
+  z.string().optional(),
+);
+
+const Config = z.object({
+  SITE_URL: z.url().transform((url) => url.replace(/\/+$/, "")),
+  DIGEST_TITLE: z.string().min(1).default("Tidings"),
+  DIGEST_TAGLINE: z.string().default("The day's tech news, in one short email every morning."),
+  MAIL_FROM: z.string().min(3),
+  MAIL_POSTAL_ADDRESS: z.string().min(1),
+  DIGEST_MAX_ARTICLES: positiveInt(30),
+  DIGEST_MIN_ARTICLES: z.preprocess(
+    (value) => (value === undefined || value === "" ? 1 : Number(value)),
+    z.number().int().nonnegative(),
+  ),
+  RESEND_RATE_PER_SECOND: z.preprocess(
+    (value) => (value === undefined || value === "" ? 2 : Number(value)),
+    z.number().positive(),
+  ),
+  RESEND_BASE_URL: optionalText,
+  RESEND_API_KEY: optionalText,
+  RESEND_WEBHOOK_SECRET: optionalText,
+  EDITOR_TOKENS: optionalText,
+  SIGNING_SECRET: optionalText,
+});
+export type Config = z.infer<typeof Config>;
+
+/** Parses the configuration; a malformed var is an operator error, answered 503, never guessed. */
+export function readConfig(env: AppEnv): Config {
+  const parsed = Config.safeParse(env);
+  if (!parsed.success) {
+    const names = parsed.error.issues.map((issue) => issue.path.join(".")).join(", ");
+    throw new ApiError(503, "not_configured", `Tidings is misconfigured: check ${names}.`);
+  }
+  return parsed.data;
+}
+
+/** A secret the route cannot work without: fail closed with 503, never fall back to a default. */
+export function requireSecret(value: string | undefined, name: string): string {
+  if (!value) {
+    throw new ApiError(
+      503,
+      "not_configured",
+      `The ${name} secret is not set. Set it with \`wrangler secret put ${name}\`.`,
+    );
+  }
+  return value;
+}
