@@ -1,15 +1,21 @@
 // The HTTP surface: each audience's sub-app mounted at its path, and the one error handler.
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { renderMessagePage } from "../templates/message-page";
 import type { AppEnv } from "./env";
 import { ApiError, errorBody } from "./errors";
 import { articleRoutes } from "./routes/articles";
 import { requireEditor } from "./routes/editor-auth";
+import { outboxApi, outboxPage } from "./routes/outbox";
+import { readerRoutes } from "./routes/subscribe";
 
 export const app = new Hono<{ Bindings: AppEnv }>();
 
 app.use("/api/*", requireEditor);
 app.route("/api/articles", articleRoutes);
+app.route("/api/outbox", outboxApi);
+app.route("/outbox", outboxPage);
+app.route("/", readerRoutes);
 
 function toApiError(error: unknown): ApiError | null {
   if (error instanceof ApiError) return error;
@@ -24,11 +30,44 @@ function toApiError(error: unknown): ApiError | null {
   return null;
 }
 
+/** JSON for the API and for JSON requests; a page a person can act on everywhere else. */
+function wantsJson(c: Context): boolean {
+  const path = new URL(c.req.url).pathname;
+  const contentType = (c.req.header("Content-Type") ?? "").toLowerCase();
+  return (
+    path.startsWith("/api/") ||
+    contentType.startsWith("application/json") ||
+    (c.req.header("Accept") ?? "").startsWith("application/json")
+  );
+}
+
+const PAGE_TITLES: Record<number, string> = {
+  400: "That did not work",
+  401: "Sign in needed",
+  404: "Page not found",
+  413: "That was too much",
+  415: "That did not work",
+  429: "Slow down a little",
+  503: "Not available right now",
+};
+
+function errorPage(c: Context, error: ApiError) {
+  const siteTitle = (c.env as AppEnv).DIGEST_TITLE || "Tidings";
+  return c.html(
+    renderMessagePage({
+      siteTitle,
+      title: PAGE_TITLES[error.status] ?? "Something went wrong",
+      message: error.message,
+    }),
+    error.status,
+  );
+}
+
 app.onError((error, c) => {
   const known = toApiError(error);
   if (known) {
     for (const [name, value] of Object.entries(known.headers ?? {})) c.header(name, value);
-    return c.json(errorBody(known), known.status);
+    return wantsJson(c) ? c.json(errorBody(known), known.status) : errorPage(c, known);
   }
   // One JSON line, no request body or headers: they may carry tokens and addresses.
   console.error(
@@ -40,12 +79,23 @@ app.onError((error, c) => {
       path: new URL(c.req.url).pathname,
     }),
   );
-  return c.json(
-    errorBody(new ApiError(503, "internal_error", "Something went wrong on our side.")),
+  const internal = new ApiError(
+    503,
+    "internal_error",
+    "Something went wrong on our side. Please try again later.",
+  );
+  if (wantsJson(c)) return c.json(errorBody(internal), 500);
+  return c.html(
+    renderMessagePage({
+      siteTitle: "Tidings",
+      title: "Something went wrong",
+      message: internal.message,
+    }),
     500,
   );
 });
 
-app.notFound((c) =>
-  c.json(errorBody(new ApiError(404, "not_found", "There is nothing at this address.")), 404),
-);
+app.notFound((c) => {
+  const error = new ApiError(404, "not_found", "There is nothing at this address.");
+  return wantsJson(c) ? c.json(errorBody(error), 404) : errorPage(c, error);
+});

@@ -1,0 +1,67 @@
+// A reader as stored: status, and the consent record that shows when and how they joined and left.
+import { z } from "zod";
+
+export const SubscriberStatus = z.enum([
+  "pending",
+  "confirmed",
+  "unsubscribed",
+  "bounced",
+  "complained",
+]);
+export type SubscriberStatus = z.infer<typeof SubscriberStatus>;
+
+/** An address as typed into a form: trimmed, lower-cased, and a real email shape (no CR/LF). */
+export const EmailAddress = z
+  .string()
+  .trim()
+  .max(254, "An email address is at most 254 characters.")
+  .toLowerCase()
+  .pipe(z.email("Enter a valid email address, like ada@example.com."));
+
+export const ConsentEvent = z.object({
+  at: z.string(),
+  event: z.enum([
+    "signed_up",
+    "confirmation_sent",
+    "confirmed",
+    "welcome_sent",
+    "unsubscribed",
+    "bounced",
+    "complained",
+  ]),
+  /** How: `form`, `api`, `import`, `page`, `one-click`, `webhook`. */
+  via: z.string().optional(),
+});
+export type ConsentEvent = z.infer<typeof ConsentEvent>;
+
+export const Subscriber = z.object({
+  email: z.string(),
+  status: SubscriberStatus,
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  consent: z.object({
+    signedUpAt: z.string(),
+    source: z.enum(["form", "api", "import"]),
+    formVersion: z.string(),
+    /** HMAC of the client IP with SIGNING_SECRET: proof of origin without keeping the address. */
+    ipHash: z.string().nullable(),
+    confirmedAt: z.string().nullable(),
+    unsubscribedAt: z.string().nullable(),
+    unsubscribeMethod: z.enum(["page", "one-click", "api"]).nullable(),
+  }),
+  confirmationSentAt: z.string().nullable(),
+  welcomeSentAt: z.string().nullable(),
+  /** The consent ledger, oldest first, capped at MAX_HISTORY entries. */
+  history: z.array(ConsentEvent),
+});
+export type Subscriber = z.infer<typeof Subscriber>;
+
+const MAX_HISTORY = 50;
+
+export function withEvent(subscriber: Subscriber, event: ConsentEvent): Subscriber {
+  return {
+    ...subscriber,
+    updatedAt: event.at,
+    history: [...subscriber.history, event].slice(-MAX_HISTORY),
+  };
+}

@@ -1,0 +1,101 @@
+// The confirmation and welcome emails a reader gets on the way in.
+import {
+  EMAIL_STYLE,
+  renderEmailHtml,
+  renderReaderFooterLinks,
+  renderReaderFooterText,
+} from "./email-layout";
+import { html } from "./html";
+
+export type RenderedEmail = { subject: string; html: string; text: string };
+
+export function renderConfirmEmail(options: {
+  siteTitle: string;
+  confirmUrl: string;
+  postalAddress: string;
+}): RenderedEmail {
+  const { siteTitle, confirmUrl, postalAddress } = options;
+  const subject = `Confirm your subscription to ${siteTitle}`;
+  const content = html`<h1 style="${EMAIL_STYLE.heading}">One click to confirm</h1>
+    <p style="margin:0 0 20px;">
+      Someone, hopefully you, asked to get ${siteTitle} by email. Confirm and the first digest
+      arrives the next morning.
+    </p>
+    <p style="margin:0 0 20px;">
+      <a href="${confirmUrl}" style="${EMAIL_STYLE.button}">Confirm subscription</a>
+    </p>
+    <p style="margin:0;font-size:13px;color:#5b5b5b;">
+      Or open this link: <a href="${confirmUrl}" style="${EMAIL_STYLE.link}">${confirmUrl}</a><br />
+      The link works for 7 days. If you did not ask for this, ignore this email and you will hear
+      nothing more.
+    </p>`;
+  return {
+    subject,
+    html: renderEmailHtml({
+      title: subject,
+      siteTitle,
+      preheader: `Confirm your subscription to ${siteTitle}.`,
+      content,
+      footerLinks: html`<p style="margin:0;">
+        You get this email because this address was entered on the ${siteTitle} sign-up form.
+      </p>`,
+      postalAddress,
+    }),
+    text: [
+      `Confirm your subscription to ${siteTitle}`,
+      "",
+      "Someone, hopefully you, asked to get this digest by email. Confirm here:",
+      confirmUrl,
+      "",
+      "The link works for 7 days. If you did not ask for this, ignore this email.",
+      "",
+      postalAddress,
+    ].join("\n"),
+  };
+}
+
+export function renderWelcomeEmail(options: {
+  siteTitle: string;
+  siteUrl: string;
+  sendTime: string;
+  unsubscribeUrl: string;
+  postalAddress: string;
+}): RenderedEmail {
+  const { siteTitle, siteUrl, sendTime, unsubscribeUrl, postalAddress } = options;
+  const subject = `Welcome to ${siteTitle}`;
+  const archiveUrl = `${siteUrl}/digests`;
+  const content = html`<h1 style="${EMAIL_STYLE.heading}">You're subscribed</h1>
+    <p style="margin:0 0 16px;">
+      Every day at ${sendTime} you get one email with the tech news our editors picked since the
+      last one. Days with no news send nothing.
+    </p>
+    <p style="margin:0 0 16px;">
+      Past digests are on <a href="${archiveUrl}" style="${EMAIL_STYLE.link}">the archive</a>.
+    </p>
+    <p style="margin:0;">
+      To leave, use the unsubscribe link at the bottom of any email: one click, no login.
+    </p>`;
+  const links = { unsubscribeUrl };
+  return {
+    subject,
+    html: renderEmailHtml({
+      title: subject,
+      siteTitle,
+      preheader: `One email a day at ${sendTime}. Leave with one click.`,
+      content,
+      footerLinks: renderReaderFooterLinks(siteTitle, links),
+      postalAddress,
+    }),
+    text: [
+      `Welcome to ${siteTitle}`,
+      "",
+      `Every day at ${sendTime} you get one email with the tech news our editors picked since the last one.`,
+      `Past digests: ${archiveUrl}`,
+      "",
+      "To leave, use the unsubscribe link at the bottom of any email.",
+      "",
+      renderReaderFooterText(links),
+      postalAddress,
+    ].join("\n"),
+  };
+}
