@@ -5,6 +5,7 @@ import { renderMessagePage } from "../templates/message-page";
 import type { AppEnv } from "./env";
 import { ApiError, errorBody } from "./errors";
 import { articleRoutes } from "./routes/articles";
+import { digestApi, digestPages } from "./routes/digests";
 import { requireEditor } from "./routes/editor-auth";
 import { outboxApi, outboxPage } from "./routes/outbox";
 import { readerRoutes } from "./routes/subscribe";
@@ -14,8 +15,10 @@ export const app = new Hono<{ Bindings: AppEnv }>();
 app.use("/api/*", requireEditor);
 app.route("/api/articles", articleRoutes);
 app.route("/api/outbox", outboxApi);
+app.route("/api/digests", digestApi);
 app.route("/outbox", outboxPage);
 app.route("/", readerRoutes);
+app.route("/", digestPages);
 
 function toApiError(error: unknown): ApiError | null {
   if (error instanceof ApiError) return error;

@@ -24,6 +24,7 @@ const Config = z.object({
   DIGEST_TAGLINE: z.string().default("The day's tech news, in one short email every morning."),
   MAIL_FROM: z.string().min(3),
   MAIL_POSTAL_ADDRESS: z.string().min(1),
+  DIGEST_CRON: z.string().min(1).default("0 7 * * *"),
   DIGEST_SEND_TIME: z.string().min(1).default("07:00 UTC"),
   DIGEST_MAX_ARTICLES: positiveInt(30),
   DIGEST_MIN_ARTICLES: z.preprocess(

@@ -45,10 +45,22 @@ export async function readTextLimited(request: Request, maxBytes: number): Promi
  * For POST, PUT and PATCH: the body must be JSON, at most `maxBytes`, and parse. The request is
  * rebuilt around the text already read, so the zod validator that follows can read it again.
  */
-export const jsonBody = (maxBytes = MAX_JSON_BODY_BYTES) =>
+export const jsonBody = (maxBytes = MAX_JSON_BODY_BYTES, options: { optional?: boolean } = {}) =>
   createMiddleware(async (c, next) => {
     if (!["POST", "PUT", "PATCH"].includes(c.req.method)) return next();
     const mediaType = (c.req.header("Content-Type") ?? "").split(";")[0]?.trim().toLowerCase();
+    // An optional body may be left out entirely; it then reads as `{}`.
+    if (
+      options.optional &&
+      !c.req.header("Content-Type") &&
+      (await c.req.raw.clone().text()) === ""
+    ) {
+      c.req.raw = new Request(c.req.raw, {
+        body: "{}",
+        headers: { "Content-Type": "application/json" },
+      });
+      return next();
+    }
     if (mediaType !== "application/json") {
       throw new ApiError(
         415,

@@ -1,0 +1,62 @@
+// Compiling a digest is a pure function of the window's articles: sections, subject, web version.
+import type { Article } from "../articles/article-schema";
+import { renderDigestPage } from "../../templates/digest-page";
+import type { Digest, DigestSection } from "./digest-schema";
+
+/** Sections by each article's first topic, in order of their newest article; untagged last. */
+export function groupSections(articlesNewestFirst: Article[]): DigestSection[] {
+  const byTopic = new Map<string, Article[]>();
+  const untagged: Article[] = [];
+  for (const article of articlesNewestFirst) {
+    const topic = article.topics[0];
+    if (topic === undefined) {
+      untagged.push(article);
+      continue;
+    }
+    byTopic.set(topic, [...(byTopic.get(topic) ?? []), article]);
+  }
+  const sections: DigestSection[] = [...byTopic].map(([topic, articles]) => ({ topic, articles }));
+  if (untagged.length > 0) sections.push({ topic: null, articles: untagged });
+  return sections;
+}
+
+const LONG_DATE = new Intl.DateTimeFormat("en-GB", {
+  weekday: "long",
+  day: "numeric",
+  month: "long",
+  year: "numeric",
+  timeZone: "UTC",
+});
+
+export function compileDigest(input: {
+  id: string;
+  /** The window's articles, newest first, already capped at DIGEST_MAX_ARTICLES. */
+  articles: Article[];
+  minArticles: number;
+  windowStart: Date;
+  cutoff: Date;
+  siteTitle: string;
+  now: Date;
+}): Digest {
+  const sections = groupSections(input.articles);
+  const title = `${input.siteTitle} · ${LONG_DATE.format(new Date(`${input.id}T12:00:00Z`))}`;
+  const first = input.articles[0]?.title;
+  const more = input.articles.length - 1;
+  const subject = first
+    ? `${input.siteTitle}: ${first}${more > 0 ? ` (+${more} more)` : ""}`
+    : `${input.siteTitle}: no stories`;
+  const skipped = input.articles.length < input.minArticles || input.articles.length === 0;
+  return {
+    id: input.id,
+    status: skipped ? "skipped" : "compiled",
+    heldReason: null,
+    title,
+    subject,
+    windowStart: input.windowStart.toISOString(),
+    cutoff: input.cutoff.toISOString(),
+    sections,
+    articleCount: input.articles.length,
+    webHtml: renderDigestPage({ siteTitle: input.siteTitle, title, id: input.id, sections }),
+    createdAt: input.now.toISOString(),
+  };
+}

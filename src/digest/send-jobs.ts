@@ -1,0 +1,261 @@
+// The queue consumer: each job (a chunk of <= 100 readers) becomes one provider batch call with an
+// idempotency key derived from the digest, the chunk and its recipients, paced to the provider's rate.
+import { listUnsubscribeHeaders } from "../mail/list-unsubscribe";
+import type { Mailer, OutgoingEmail } from "../mail/mailer";
+import type { TokenSigner } from "../subscribers/reader-token";
+import type { SubscriberStore } from "../subscribers/subscriber-store";
+import { renderDigestEmailParts, type DigestEmailParts } from "../../templates/digest-email";
+import { renderReaderFooterLinks, renderReaderFooterText } from "../../templates/email-layout";
+import { SendJob, type Digest } from "./digest-schema";
+import type { DigestStore } from "./digest-store";
+import type { Pacer } from "./pacer";
+
+// Workers allow 6 simultaneous outgoing connections per invocation.
+const MAX_IN_FLIGHT = 6;
+const MAX_BACKOFF_SECONDS = 300;
+
+export type SendSite = {
+  siteTitle: string;
+  siteUrl: string;
+  mailFrom: string;
+  postalAddress: string;
+};
+
+export type SendDeps = {
+  digests: DigestStore;
+  readers: SubscriberStore;
+  mailer: Mailer;
+  signer: TokenSigner;
+  pacer: Pacer;
+  deadLetters: Queue<SendJob>;
+  site: SendSite;
+  now: () => Date;
+};
+
+type Outcome =
+  | { kind: "done"; sent: number; skipped: number }
+  | { kind: "retry"; delaySeconds: number }
+  | { kind: "dead" };
+
+async function sha256Hex(text: string): Promise<string> {
+  const hash = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(hash).slice(0, 12), (b) => b.toString(16).padStart(2, "0")).join(
+    "",
+  );
+}
+
+/** The key names the digest, the chunk and exactly who is in it: a changed chunk never reuses a key. */
+export async function idempotencyKey(
+  digestId: string,
+  chunk: number,
+  recipients: string[],
+): Promise<string> {
+  return `digest/${digestId}/${chunk}/${await sha256Hex([...recipients].sort().join("\n"))}`;
+}
+
+/** Personalises the shared render: only the footer links and headers differ per reader. */
+async function emailsFor(
+  parts: DigestEmailParts,
+  deps: SendDeps,
+  digestId: string,
+  chunk: number,
+  recipients: string[],
+) {
+  const now = deps.now();
+  return Promise.all(
+    recipients.map(async (to): Promise<OutgoingEmail> => {
+      const unsubscribeUrl = `${deps.site.siteUrl}/unsubscribe?token=${await deps.signer.sign("unsubscribe", to, now)}`;
+      const links = { unsubscribeUrl };
+      return {
+        to,
+        from: deps.site.mailFrom,
+        subject: parts.subject,
+        html:
+          parts.html[0] + renderReaderFooterLinks(deps.site.siteTitle, links).value + parts.html[1],
+        text: parts.text[0] + renderReaderFooterText(links) + parts.text[1],
+        headers: listUnsubscribeHeaders(unsubscribeUrl),
+        tags: [
+          { name: "digest", value: digestId },
+          { name: "chunk", value: String(chunk) },
+        ],
+      };
+    }),
+  );
+}
+
+/**
+ * Who a chunk goes to. The set must not change between a delivered attempt and its retry, or the key
+ * changes and the others are mailed twice. So the first attempt drops readers who left since the
+ * digest was compiled and pins the set if that changed it; a retry reuses a pinned set unless the
+ * provider had answered an error (then nothing was delivered and the set may be filtered again).
+ */
+async function recipientsFor(
+  deps: SendDeps,
+  job: SendJob,
+  departed: Set<string>,
+  attempts: number,
+) {
+  const pin = attempts > 1 ? await deps.digests.pin(job.digestId, job.chunk) : null;
+  if (pin && !pin.definitive) return pin.recipients;
+  const source = pin ? pin.recipients : job.recipients;
+  const recipients = source.filter((email) => !departed.has(email));
+  if (recipients.length !== job.recipients.length) {
+    await deps.digests.putPin(job.digestId, job.chunk, { recipients, definitive: false });
+  }
+  return recipients;
+}
+
+/** Shared by one invocation's jobs: once the provider says 429, no further call starts. */
+type RateLimitSignal = { retryAfterSeconds: number };
+
+async function sendJob(
+  deps: SendDeps,
+  digest: Digest,
+  parts: DigestEmailParts,
+  job: SendJob,
+  attempts: number,
+  departed: Set<string>,
+  limited: RateLimitSignal,
+): Promise<Outcome> {
+  const recipients = await recipientsFor(deps, job, departed, attempts);
+  const skipped = job.recipients.length - recipients.length;
+  if (recipients.length === 0) return { kind: "done", sent: 0, skipped };
+  const emails = await emailsFor(parts, deps, digest.id, job.chunk, recipients);
+  await deps.pacer.slot();
+  if (limited.retryAfterSeconds > 0)
+    return { kind: "retry", delaySeconds: limited.retryAfterSeconds };
+  const result = await deps.mailer.sendBatch(
+    emails,
+    await idempotencyKey(digest.id, job.chunk, recipients),
+  );
+  // 409: the key was already used for this chunk, so the provider has already accepted it.
+  if (result.ok || result.status === 409) return { kind: "done", sent: recipients.length, skipped };
+  if (!result.retryable) return { kind: "dead" };
+  // A dropped connection may have been delivered: pin the set so the retry repeats the same key.
+  // An error answer was not delivered: the retry may filter again.
+  await deps.digests.putPin(job.digestId, job.chunk, {
+    recipients,
+    definitive: result.status !== null,
+  });
+  const backoff = Math.min(MAX_BACKOFF_SECONDS, 2 ** attempts);
+  if (result.status === 429) {
+    const wait = Math.ceil(result.retryAfterSeconds ?? 1);
+    deps.pacer.pause(wait);
+    limited.retryAfterSeconds = Math.max(limited.retryAfterSeconds, wait);
+    return { kind: "retry", delaySeconds: wait };
+  }
+  return {
+    kind: "retry",
+    delaySeconds: Math.ceil(Math.max(backoff, result.retryAfterSeconds ?? 0)),
+  };
+}
+
+/** Consumer for the send queue. Progress is one record per digest per invocation, written before acks. */
+export async function handleSendBatch(batch: MessageBatch<unknown>, deps: SendDeps): Promise<void> {
+  const byDigest = new Map<string, { message: Message<unknown>; job: SendJob }[]>();
+  for (const message of batch.messages) {
+    const parsed = SendJob.safeParse(message.body);
+    if (!parsed.success) {
+      console.error(JSON.stringify({ level: "error", event: "send.bad_job", id: message.id }));
+      message.ack();
+      continue;
+    }
+    byDigest.set(parsed.data.digestId, [
+      ...(byDigest.get(parsed.data.digestId) ?? []),
+      { message, job: parsed.data },
+    ]);
+  }
+
+  for (const [digestId, items] of byDigest) {
+    const digest = await deps.digests.get(digestId);
+    if (!digest) {
+      console.error(JSON.stringify({ level: "error", event: "send.unknown_digest", digestId }));
+      items.forEach(({ message }) => message.ack());
+      continue;
+    }
+    const recorded = await deps.digests.recordedChunks(digestId);
+    const departed = await deps.readers.departuresSince(new Date(digest.createdAt), deps.now());
+    const parts = renderDigestEmailParts(digest, deps.site);
+    const done: { message: Message<unknown>; chunk: number; sent: number; skipped: number }[] = [];
+    const seen = new Set<number>();
+    const limited: RateLimitSignal = { retryAfterSeconds: 0 };
+    const inFlight = new Set<Promise<void>>();
+
+    for (const { message, job } of items) {
+      // Already recorded, or a duplicate delivery in this batch: at-least-once delivery, counted once.
+      if (recorded.has(job.chunk) || seen.has(job.chunk)) {
+        message.ack();
+        continue;
+      }
+      seen.add(job.chunk);
+      // After a 429, nothing more starts in this invocation: the rest wait out the retry-after.
+      if (limited.retryAfterSeconds > 0) {
+        message.retry({ delaySeconds: limited.retryAfterSeconds });
+        continue;
+      }
+      const run = sendJob(deps, digest, parts, job, message.attempts, departed, limited).then(
+        async (outcome) => {
+          if (outcome.kind === "done")
+            done.push({ message, chunk: job.chunk, sent: outcome.sent, skipped: outcome.skipped });
+          else if (outcome.kind === "retry") {
+            message.retry({ delaySeconds: outcome.delaySeconds });
+          } else {
+            // Not worth retrying (a 4xx): straight to the dead-letter queue, where it is counted.
+            await deps.deadLetters.send(job, { contentType: "json" });
+            message.ack();
+          }
+        },
+      );
+      inFlight.add(run);
+      const settle = () => inFlight.delete(run);
+      run.then(settle, settle);
+      if (inFlight.size >= MAX_IN_FLIGHT) await Promise.race(inFlight);
+    }
+    await Promise.all(inFlight);
+
+    await deps.digests.addProgress(
+      digestId,
+      done.map((entry) => entry.chunk),
+      {
+        sent: done.reduce((sum, entry) => sum + entry.sent, 0),
+        skipped: done.reduce((sum, entry) => sum + entry.skipped, 0),
+        failed: 0,
+      },
+      deps.now(),
+    );
+    done.forEach(({ message }) => message.ack());
+  }
+}
+
+/** Consumer for the dead-letter queue: a job that exhausted its retries is counted as failed, not lost. */
+export async function handleDeadLetters(
+  batch: MessageBatch<unknown>,
+  digests: DigestStore,
+  now: () => Date,
+): Promise<void> {
+  for (const message of batch.messages) {
+    const parsed = SendJob.safeParse(message.body);
+    if (parsed.success) {
+      const job = parsed.data;
+      const recorded = await digests.recordedChunks(job.digestId);
+      if (!recorded.has(job.chunk)) {
+        await digests.addProgress(
+          job.digestId,
+          [job.chunk],
+          { sent: 0, skipped: 0, failed: job.recipients.length },
+          now(),
+        );
+      }
+      console.error(
+        JSON.stringify({
+          level: "error",
+          event: "send.dead_letter",
+          digestId: job.digestId,
+          chunk: job.chunk,
+          readers: job.recipients.length,
+        }),
+      );
+    }
+    message.ack();
+  }
+}

@@ -1,0 +1,142 @@
+// The digest on the web (archive, page, Atom feed) and the editors' digest API (status, run, preview).
+import { zValidator } from "@hono/zod-validator";
+import { Hono } from "hono";
+import { z } from "zod";
+import { digestIdFor, compileWindow, runDigest } from "../digest/run-digest";
+import { runDeps } from "../digest/digest-handlers";
+import { DigestId } from "../digest/digest-schema";
+import { createDigestStore } from "../digest/digest-store";
+import { digestStatus } from "../digest/digest-status";
+import { readConfig, type AppEnv } from "../env";
+import { ApiError, notFound } from "../errors";
+import { renderArchivePage } from "../../templates/digest-page";
+import { renderAtomFeed } from "../../templates/atom-feed";
+import { renderDigestEmailParts } from "../../templates/digest-email";
+import { renderReaderFooterLinks } from "../../templates/email-layout";
+import type { EditorVariables } from "./editor-auth";
+import { jsonBody, onInvalid } from "./json-body";
+
+const FEED_ENTRIES = 20;
+const ARCHIVE_ENTRIES = 365;
+
+const isRealDate = (id: string) =>
+  !Number.isNaN(Date.parse(`${id}T00:00:00Z`)) &&
+  new Date(`${id}T00:00:00Z`).toISOString().startsWith(id);
+
+export const digestPages = new Hono<{ Bindings: AppEnv }>()
+  .get("/digests", async (c) => {
+    const digests = await createDigestStore(c.env.DIGESTS).index(ARCHIVE_ENTRIES, {
+      published: true,
+    });
+    return c.html(renderArchivePage({ siteTitle: readConfig(c.env).DIGEST_TITLE, digests }));
+  })
+
+  .get("/digests/:id", async (c) => {
+    const id = c.req.param("id");
+    const digest = DigestId.safeParse(id).success
+      ? await createDigestStore(c.env.DIGESTS).get(id)
+      : null;
+    if (!digest || digest.status === "skipped") throw notFound("There is no digest for this date.");
+    return c.html(digest.webHtml);
+  })
+
+  .get("/feed.xml", async (c) => {
+    const config = readConfig(c.env);
+    const store = createDigestStore(c.env.DIGESTS);
+    const latest = await store.index(FEED_ENTRIES, { published: true });
+    const digests = await store.getMany(latest.map((entry) => entry.id));
+    const xml = renderAtomFeed({
+      siteTitle: config.DIGEST_TITLE,
+      siteUrl: config.SITE_URL,
+      tagline: config.DIGEST_TAGLINE,
+      digests,
+    });
+    return c.body(xml, 200, { "Content-Type": "application/atom+xml; charset=utf-8" });
+  });
+
+const RunRequest = z.strictObject({
+  date: DigestId.refine(isRealDate, "date must be a real calendar date.").optional(),
+  dryRun: z.boolean().optional(),
+});
+
+export const digestApi = new Hono<{ Bindings: AppEnv; Variables: EditorVariables }>()
+  .get("/preview", async (c) => {
+    const config = readConfig(c.env);
+    const now = new Date();
+    const deps = runDeps(c.env);
+    // What would be compiled next: today's digest, or tomorrow's once today's exists.
+    const today = digestIdFor(now);
+    const id = (await deps.digests.get(today))
+      ? digestIdFor(new Date(now.getTime() + 86_400_000))
+      : today;
+    const digest = await compileWindow(deps, id, now);
+    const parts = renderDigestEmailParts(digest, {
+      siteTitle: config.DIGEST_TITLE,
+      siteUrl: config.SITE_URL,
+      postalAddress: config.MAIL_POSTAL_ADDRESS,
+    });
+    const footer = renderReaderFooterLinks(config.DIGEST_TITLE, {
+      unsubscribeUrl: `${config.SITE_URL}/unsubscribe`,
+    }).value;
+    return c.html(parts.html[0] + footer + parts.html[1]);
+  })
+
+  .post(
+    "/run",
+    jsonBody(undefined, { optional: true }),
+    zValidator("json", RunRequest, onInvalid),
+    async (c) => {
+      const { date, dryRun } = c.req.valid("json");
+      const now = new Date();
+      const today = digestIdFor(now);
+      if (date && date > today) {
+        throw new ApiError(400, "invalid_request", "The request is not valid.", [
+          { path: "date", message: "A digest cannot be run for a future date." },
+        ]);
+      }
+      const id = date ?? today;
+      // Today's digest closes now; a past day's closes at the end of that day.
+      const cutoff = id === today ? now : new Date(Date.parse(`${id}T00:00:00Z`) + 86_400_000 - 1);
+      const deps = runDeps(c.env, () => now);
+      const result = await runDigest(deps, { id, cutoff, dryRun });
+      if (dryRun) {
+        const { digest } = result;
+        return c.json({
+          dryRun: true,
+          digest: {
+            id: digest.id,
+            status: digest.status,
+            subject: digest.subject,
+            articleCount: digest.articleCount,
+            windowStart: digest.windowStart,
+            cutoff: digest.cutoff,
+            articles: digest.sections.flatMap((section) =>
+              section.articles.map((article) => ({ id: article.id, title: article.title })),
+            ),
+          },
+        });
+      }
+      const store = createDigestStore(c.env.DIGESTS);
+      const status = digestStatus(
+        result.digest,
+        await store.checkpoints(id),
+        await store.progress(id),
+      );
+      return c.json({ digest: status }, 202);
+    },
+  )
+
+  .get("/:id", async (c) => {
+    const id = c.req.param("id");
+    if (!DigestId.safeParse(id).success) {
+      throw new ApiError(400, "invalid_request", "The request is not valid.", [
+        { path: "id", message: "A digest id is a UTC date, YYYY-MM-DD." },
+      ]);
+    }
+    const store = createDigestStore(c.env.DIGESTS);
+    const digest = await store.get(id);
+    if (!digest) throw notFound("There is no digest for this date.");
+    return c.json({
+      digest: digestStatus(digest, await store.checkpoints(id), await store.progress(id)),
+    });
+  });
