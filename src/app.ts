@@ -7,16 +7,25 @@ import { ApiError, errorBody } from "./errors";
 import { articleRoutes } from "./routes/articles";
 import { digestApi, digestPages } from "./routes/digests";
 import { requireEditor } from "./routes/editor-auth";
+import { sameOriginForms, securityHeaders } from "./routes/hardening";
 import { outboxApi, outboxPage } from "./routes/outbox";
+import { preferenceRoutes } from "./routes/preferences";
 import { readerRoutes } from "./routes/subscribe";
+import { subscriberApi } from "./routes/subscribers";
+import { webhookRoutes } from "./routes/webhooks";
 
 export const app = new Hono<{ Bindings: AppEnv }>();
 
+app.use("*", securityHeaders);
+app.use("*", sameOriginForms);
 app.use("/api/*", requireEditor);
 app.route("/api/articles", articleRoutes);
 app.route("/api/outbox", outboxApi);
 app.route("/api/digests", digestApi);
+app.route("/api/subscribers", subscriberApi);
 app.route("/outbox", outboxPage);
+app.route("/webhooks", webhookRoutes);
+app.route("/preferences", preferenceRoutes);
 app.route("/", readerRoutes);
 app.route("/", digestPages);
 
@@ -39,6 +48,7 @@ function wantsJson(c: Context): boolean {
   const contentType = (c.req.header("Content-Type") ?? "").toLowerCase();
   return (
     path.startsWith("/api/") ||
+    path.startsWith("/webhooks/") ||
     contentType.startsWith("application/json") ||
     (c.req.header("Accept") ?? "").startsWith("application/json")
   );
@@ -47,6 +57,7 @@ function wantsJson(c: Context): boolean {
 const PAGE_TITLES: Record<number, string> = {
   400: "That did not work",
   401: "Sign in needed",
+  403: "Not allowed from here",
   404: "Page not found",
   413: "That was too much",
   415: "That did not work",
@@ -72,14 +83,14 @@ app.onError((error, c) => {
     for (const [name, value] of Object.entries(known.headers ?? {})) c.header(name, value);
     return wantsJson(c) ? c.json(errorBody(known), known.status) : errorPage(c, known);
   }
-  // One JSON line, no request body or headers: they may carry tokens and addresses.
+  // One JSON line, no request body, headers or query: they may carry tokens and addresses.
   console.error(
     JSON.stringify({
       level: "error",
       message: error instanceof Error ? error.message : String(error),
       name: error instanceof Error ? error.name : typeof error,
       method: c.req.method,
-      path: new URL(c.req.url).pathname,
+      path: new URL(c.req.url).pathname.replace(/[^/]*@[^/]*/g, "<address>"),
     }),
   );
   const internal = new ApiError(

@@ -35,6 +35,10 @@ const Config = z.object({
     (value) => (value === undefined || value === "" ? 2 : Number(value)),
     z.number().positive(),
   ),
+  COMPLAINT_BRAKE_RATE: z.preprocess(
+    (value) => (value === undefined || value === "" ? 0.003 : Number(value)),
+    z.number().positive().max(1),
+  ),
   RESEND_BASE_URL: optionalText,
   RESEND_API_KEY: optionalText,
   RESEND_WEBHOOK_SECRET: optionalText,

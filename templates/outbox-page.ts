@@ -5,8 +5,8 @@ import { renderPage } from "./page-layout";
 
 /** The http(s) links of an email, in order, each once. */
 export function linksOf(message: OutboxMessage): string[] {
-  const found = [...message.html.matchAll(/href="([^"]+)"/g)].map((match) =>
-    (match[1] ?? "").replaceAll("&amp;", "&").replaceAll("&quot;", '"').replaceAll("&#39;", "'"),
+  const found = [...message.html.matchAll(/href=(["'])(.*?)\1/g)].map((match) =>
+    (match[2] ?? "").replaceAll("&amp;", "&").replaceAll("&quot;", '"').replaceAll("&#39;", "'"),
   );
   return [...new Set(found.map(safeHref).filter((href): href is string => href !== null))];
 }

@@ -75,7 +75,11 @@ export function renderWelcomeEmail(options: {
     <p style="margin:0;">
       To leave, use the unsubscribe link at the bottom of any email: one click, no login.
     </p>`;
-  const links = { unsubscribeUrl };
+  // The footer's links share one token: the unsubscribe token also opens the reader's own data.
+  const links = {
+    unsubscribeUrl,
+    preferencesUrl: unsubscribeUrl.replace("/unsubscribe?", "/preferences?"),
+  };
   return {
     subject,
     html: renderEmailHtml({

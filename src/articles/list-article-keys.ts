@@ -50,15 +50,16 @@ export async function listArticleKeys(
   kv: KVNamespace,
   query: ArticleListQuery,
 ): Promise<{ keys: string[]; cursor: string | null }> {
+  // A cursor is checked first: a made-up one is the caller's error even when there is nothing to list.
+  const start = query.cursor ? decodeCursor(query.cursor) : null;
   const toMs = query.toMs ?? Date.now();
   const lowestDay = query.fromMs !== undefined ? dayOf(query.fromMs) : await earliestDay(kv);
   const fromMs = query.fromMs ?? 0;
   if (lowestDay === null) return { keys: [], cursor: null };
 
-  const start = query.cursor ? decodeCursor(query.cursor) : { d: dayOf(toMs) };
-  let day = start.d;
-  let kvCursor = start.c;
-  let after = start.a;
+  let day = start?.d ?? dayOf(toMs);
+  let kvCursor = start?.c;
+  let after = start?.a;
   const keys: string[] = [];
 
   for (let calls = 0; day >= lowestDay; calls++) {

@@ -39,7 +39,7 @@ export function compileDigest(input: {
   now: Date;
 }): Digest {
   const sections = groupSections(input.articles);
-  const title = `${input.siteTitle} · ${LONG_DATE.format(new Date(`${input.id}T12:00:00Z`))}`;
+  const title = `${input.siteTitle} for ${LONG_DATE.format(new Date(`${input.id}T12:00:00Z`))}`;
   const first = input.articles[0]?.title;
   const more = input.articles.length - 1;
   const subject = first

@@ -4,6 +4,7 @@ import { readConfig, requireSecret, type AppEnv } from "../env";
 import { createMailer } from "../mail/create-mailer";
 import { createTokenSigner } from "../subscribers/reader-token";
 import { createSubscriberStore } from "../subscribers/subscriber-store";
+import { createDigestEvents } from "./digest-events";
 import { createDigestStore } from "./digest-store";
 import { sharedPacer } from "./pacer";
 import { digestIdFor, runDigest, type RunDeps } from "./run-digest";
@@ -28,6 +29,8 @@ export function runDeps(env: AppEnv, now: () => Date = () => new Date()): RunDep
     siteTitle: config.DIGEST_TITLE,
     maxArticles: config.DIGEST_MAX_ARTICLES,
     minArticles: config.DIGEST_MIN_ARTICLES,
+    events: createDigestEvents(env.DIGESTS),
+    complaintBrakeRate: config.COMPLAINT_BRAKE_RATE,
     now,
   };
 }

@@ -18,6 +18,11 @@ export const digestKeys = {
   progressRecord: (id: string, firstChunk: number, unique: string) =>
     `v1:progress:${id}:${pad(firstChunk, 7)}:${unique}`,
   pin: (id: string, chunk: number) => `v1:pin:${id}:${pad(chunk, 7)}`,
+  /** One key per provider event, so counting needs no counter that many webhooks rewrite. */
+  events: (id: string, type: string) => `v1:event:${id}:${type}:`,
+  event: (id: string, type: string, eventId: string) => `v1:event:${id}:${type}:${eventId}`,
+  /** A provider event already handled (Resend retries deliveries; a replay must not count twice). */
+  webhookSeen: (eventId: string) => `v1:webhook-seen:${eventId}`,
 };
 
 /** `[0,1,2,5,7,8]` → `0-2,5,7-8`: chunk sets stay small enough for KV metadata. */

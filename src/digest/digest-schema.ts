@@ -34,7 +34,8 @@ export type Digest = z.infer<typeof Digest>;
 /** Archive index metadata: enough to list digests and find the last cutoff with no record read. */
 export const DigestIndexMetadata = z.object({
   id: DigestId,
-  status: z.string(),
+  status: z.enum(["compiled", "skipped", "held"]),
+  heldReason: z.string().nullable().default(null),
   articleCount: z.number(),
   subject: z.string(),
   windowStart: z.string(),

@@ -1,6 +1,6 @@
 // A digest's send status, derived on read from its record, fan-out checkpoints and progress records.
 import { decodeChunkRanges } from "./digest-keys";
-import type { Digest, FanOutCheckpoint, ProgressMetadata } from "./digest-schema";
+import type { DigestIndexMetadata, FanOutCheckpoint, ProgressMetadata } from "./digest-schema";
 
 export type DigestStatus = {
   id: string;
@@ -18,7 +18,7 @@ export type DigestStatus = {
 };
 
 export function digestStatus(
-  digest: Digest,
+  digest: Pick<DigestIndexMetadata, "id" | "status" | "heldReason" | "articleCount">,
   checkpoints: FanOutCheckpoint[],
   progress: ProgressMetadata[],
 ): DigestStatus {

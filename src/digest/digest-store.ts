@@ -47,6 +47,7 @@ export function createDigestStore(kv: KVNamespace) {
       const metadata: DigestIndexMetadata = {
         id: digest.id,
         status: digest.status,
+        heldReason: digest.heldReason,
         articleCount: digest.articleCount,
         subject: digest.subject,
         windowStart: digest.windowStart,
@@ -54,6 +55,13 @@ export function createDigestStore(kv: KVNamespace) {
       };
       await kv.put(digestKeys.digest(digest.id), JSON.stringify(digest));
       await kv.put(digestKeys.indexEntry(digest.id), "", { metadata });
+    },
+
+    /** One digest's index entry: what its status needs, without reading the (large) record. */
+    async summary(id: string): Promise<DigestIndexMetadata | null> {
+      const { metadata } = await kv.getWithMetadata(digestKeys.indexEntry(id));
+      const parsed = DigestIndexMetadata.safeParse(metadata);
+      return parsed.success ? parsed.data : null;
     },
 
     /** Archive entries, newest first, read from index metadata alone. */

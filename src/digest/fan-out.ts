@@ -8,14 +8,19 @@ import type { DigestStore } from "./digest-store";
 // Queues' sendBatch takes at most 100 messages and 256 KB a call; stay well under the byte limit.
 const MAX_QUEUE_BATCH_MESSAGES = 100;
 const MAX_QUEUE_BATCH_BYTES = 200_000;
+// A checkpoint (one KV write) per 100 chunks, i.e. per 10,000 readers. A crash re-enqueues at most
+// that many identical chunks, which the consumer and the provider's idempotency keys absorb.
+const CHECKPOINT_EVERY_CHUNKS = 100;
 
 export type FanOutDeps = {
   digests: DigestStore;
   readers: SubscriberStore;
   queue: Queue<SendJob>;
   now: () => Date;
-  /** Jobs per enqueue call (and so per checkpoint); at most 100, the Queues limit. */
+  /** Jobs per enqueue call; at most 100, the Queues limit. */
   jobsPerEnqueue?: number;
+  /** Chunks between checkpoints. */
+  checkpointEvery?: number;
 };
 
 type PendingJob = { job: SendJob; bytes: number; pageCursor: string | null; lastEmail: string };
@@ -37,24 +42,31 @@ export async function fanOut(deps: FanOutDeps, digestId: string): Promise<FanOut
   };
   let jobs: PendingJob[] = [];
   let bytes = 0;
+  let enqueued = state;
 
-  async function flush(done: boolean) {
-    if (jobs.length > 0)
-      await queue.sendBatch(jobs.map(({ job }) => ({ body: job, contentType: "json" })));
-    const tail = jobs.at(-1);
-    state = {
-      nextChunk: state.nextChunk + jobs.length,
-      recipients: state.recipients + jobs.reduce((sum, { job }) => sum + job.recipients.length, 0),
-      pageCursor: tail ? tail.pageCursor : state.pageCursor,
-      lastEmail: tail ? tail.lastEmail : state.lastEmail,
-      done,
+  /** Sends the pending jobs to the queue; `enqueued` is where a resume would start after them. */
+  async function enqueuePending() {
+    if (jobs.length === 0) return;
+    await queue.sendBatch(jobs.map(({ job }) => ({ body: job, contentType: "json" })));
+    const tail = jobs.at(-1)!;
+    enqueued = {
+      nextChunk: enqueued.nextChunk + jobs.length,
+      recipients:
+        enqueued.recipients + jobs.reduce((sum, { job }) => sum + job.recipients.length, 0),
+      pageCursor: tail.pageCursor,
+      lastEmail: tail.lastEmail,
+      done: false,
       at: now().toISOString(),
     };
-    // Enqueue first, then checkpoint: a crash between re-enqueues identical chunks, which the
-    // consumer's recorded-chunk check and the provider's idempotency keys absorb.
-    await digests.addCheckpoint(digestId, sequence++, state);
     jobs = [];
     bytes = 0;
+  }
+
+  /** Enqueue first, then checkpoint: a crash between re-enqueues identical chunks, never skips one. */
+  async function checkpoint(done: boolean) {
+    await enqueuePending();
+    state = { ...enqueued, done, at: now().toISOString() };
+    await digests.addCheckpoint(digestId, sequence++, state);
   }
 
   let chunk: string[] = [];
@@ -65,8 +77,10 @@ export async function fanOut(deps: FanOutDeps, digestId: string): Promise<FanOut
   const enqueue = async (recipients: string[]) => {
     const size = JSON.stringify({ digestId, chunk: 0, recipients }).length + 16;
     const full = jobs.length === (deps.jobsPerEnqueue ?? MAX_QUEUE_BATCH_MESSAGES);
-    if (full || bytes + size > MAX_QUEUE_BATCH_BYTES) await flush(false);
-    const job: SendJob = { digestId, chunk: state.nextChunk + jobs.length, recipients };
+    if (full || bytes + size > MAX_QUEUE_BATCH_BYTES) await enqueuePending();
+    if (enqueued.nextChunk - state.nextChunk >= (deps.checkpointEvery ?? CHECKPOINT_EVERY_CHUNKS))
+      await checkpoint(false);
+    const job: SendJob = { digestId, chunk: enqueued.nextChunk + jobs.length, recipients };
     jobs.push({ job, bytes: size, pageCursor, lastEmail: recipients.at(-1) ?? "" });
     bytes += size;
   };
@@ -83,9 +97,11 @@ export async function fanOut(deps: FanOutDeps, digestId: string): Promise<FanOut
       }
     }
     if (page.cursor === null) break;
+    // Each page's jobs go out at once, so the consumer starts while the walk goes on.
+    await enqueuePending();
     pageCursor = page.cursor;
   }
   if (chunk.length > 0) await enqueue(chunk);
-  await flush(true);
+  await checkpoint(true);
   return state;
 }

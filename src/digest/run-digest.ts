@@ -2,6 +2,8 @@
 // scheduled time), store it, then fan the send out. Running it again resumes; it never starts over.
 import type { ArticleStore } from "../articles/article-store";
 import { compileDigest } from "./compile-digest";
+import { complaintBrake } from "./complaint-brake";
+import type { createDigestEvents } from "./digest-events";
 import type { Digest, FanOutCheckpoint } from "./digest-schema";
 import type { DigestStore } from "./digest-store";
 import { fanOut, type FanOutDeps } from "./fan-out";
@@ -15,6 +17,8 @@ export type RunDeps = {
   siteTitle: string;
   maxArticles: number;
   minArticles: number;
+  events: ReturnType<typeof createDigestEvents>;
+  complaintBrakeRate: number;
   now: () => Date;
 };
 
@@ -41,7 +45,7 @@ export async function compileWindow(deps: RunDeps, id: string, cutoff: Date): Pr
     toMs: cutoff.getTime(),
     limit: deps.maxArticles,
   });
-  return compileDigest({
+  const digest = compileDigest({
     id,
     articles,
     minArticles: deps.minArticles,
@@ -50,6 +54,16 @@ export async function compileWindow(deps: RunDeps, id: string, cutoff: Date): Pr
     siteTitle: deps.siteTitle,
     now: deps.now(),
   });
+  if (digest.status !== "compiled") return digest;
+  // The brake looks at the last digest that went out: complaints or hard bounces past the limit
+  // hold this one (compiled and archived, not sent) until an editor releases it.
+  // A held digest never went out: the brake keeps looking at the one that did, so an unreleased
+  // hold is not waved through the next day.
+  const lastSent = (await deps.digests.index(30, { before: id, published: true })).find(
+    (d) => d.status !== "held",
+  );
+  const reason = lastSent ? await complaintBrake(deps, lastSent.id) : null;
+  return reason ? { ...digest, status: "held", heldReason: reason } : digest;
 }
 
 export async function runDigest(

@@ -14,6 +14,50 @@ import type { Pacer } from "./pacer";
 const MAX_IN_FLIGHT = 6;
 const MAX_BACKOFF_SECONDS = 300;
 
+/**
+ * Per-isolate memory of the digests being sent: the record (never changed once compiled) and the
+ * chunks already recorded. Loading them once per isolate instead of once per batch keeps the send
+ * near one KV operation per 1,000 readers; a batch with a retried message reloads the chunks, since
+ * another isolate may have recorded them.
+ */
+type DigestMemory = { digest: Digest; recorded: Set<number> };
+const memory = new Map<string, DigestMemory>();
+const MAX_REMEMBERED_DIGESTS = 8;
+
+// Readers who leave while an invocation runs (one can last minutes at a low rate) are seen within
+// this long: one KV list call each time, a few per 100,000 readers.
+const DEPARTURES_REFRESH_MS = 3000;
+
+/** Who left since the digest was compiled, re-read at most every DEPARTURES_REFRESH_MS. */
+function departureView(deps: SendDeps, since: Date) {
+  let loaded: { at: number; set: Promise<Set<string>> } | null = null;
+  return () => {
+    const now = deps.now();
+    if (!loaded || now.getTime() - loaded.at > DEPARTURES_REFRESH_MS) {
+      loaded = { at: now.getTime(), set: deps.readers.departuresSince(since, now) };
+    }
+    return loaded.set;
+  };
+}
+
+async function remember(
+  digests: DigestStore,
+  digestId: string,
+  reload: boolean,
+): Promise<DigestMemory | null> {
+  let known = memory.get(digestId);
+  if (!known) {
+    const digest = await digests.get(digestId);
+    if (!digest) return null;
+    known = { digest, recorded: await digests.recordedChunks(digestId) };
+    if (memory.size >= MAX_REMEMBERED_DIGESTS) memory.delete(memory.keys().next().value!);
+    memory.set(digestId, known);
+  } else if (reload) {
+    for (const chunk of await digests.recordedChunks(digestId)) known.recorded.add(chunk);
+  }
+  return known;
+}
+
 export type SendSite = {
   siteTitle: string;
   siteUrl: string;
@@ -64,8 +108,12 @@ async function emailsFor(
   const now = deps.now();
   return Promise.all(
     recipients.map(async (to): Promise<OutgoingEmail> => {
-      const unsubscribeUrl = `${deps.site.siteUrl}/unsubscribe?token=${await deps.signer.sign("unsubscribe", to, now)}`;
-      const links = { unsubscribeUrl };
+      const token = await deps.signer.sign("unsubscribe", to, now);
+      const unsubscribeUrl = `${deps.site.siteUrl}/unsubscribe?token=${token}`;
+      const links = {
+        unsubscribeUrl,
+        preferencesUrl: `${deps.site.siteUrl}/preferences?token=${token}`,
+      };
       return {
         to,
         from: deps.site.mailFrom,
@@ -114,10 +162,10 @@ async function sendJob(
   parts: DigestEmailParts,
   job: SendJob,
   attempts: number,
-  departed: Set<string>,
+  departed: () => Promise<Set<string>>,
   limited: RateLimitSignal,
 ): Promise<Outcome> {
-  const recipients = await recipientsFor(deps, job, departed, attempts);
+  const recipients = await recipientsFor(deps, job, await departed(), attempts);
   const skipped = job.recipients.length - recipients.length;
   if (recipients.length === 0) return { kind: "done", sent: 0, skipped };
   const emails = await emailsFor(parts, deps, digest.id, job.chunk, recipients);
@@ -167,14 +215,18 @@ export async function handleSendBatch(batch: MessageBatch<unknown>, deps: SendDe
   }
 
   for (const [digestId, items] of byDigest) {
-    const digest = await deps.digests.get(digestId);
-    if (!digest) {
+    const known = await remember(
+      deps.digests,
+      digestId,
+      items.some(({ message }) => message.attempts > 1),
+    );
+    if (!known) {
       console.error(JSON.stringify({ level: "error", event: "send.unknown_digest", digestId }));
       items.forEach(({ message }) => message.ack());
       continue;
     }
-    const recorded = await deps.digests.recordedChunks(digestId);
-    const departed = await deps.readers.departuresSince(new Date(digest.createdAt), deps.now());
+    const { digest, recorded } = known;
+    const departed = departureView(deps, new Date(digest.createdAt));
     const parts = renderDigestEmailParts(digest, deps.site);
     const done: { message: Message<unknown>; chunk: number; sent: number; skipped: number }[] = [];
     const seen = new Set<number>();
@@ -223,7 +275,10 @@ export async function handleSendBatch(batch: MessageBatch<unknown>, deps: SendDe
       },
       deps.now(),
     );
-    done.forEach(({ message }) => message.ack());
+    for (const { message, chunk } of done) {
+      recorded.add(chunk);
+      message.ack();
+    }
   }
 }
 

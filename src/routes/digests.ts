@@ -2,6 +2,7 @@
 import { zValidator } from "@hono/zod-validator";
 import { Hono } from "hono";
 import { z } from "zod";
+import { createDigestEvents } from "../digest/digest-events";
 import { digestIdFor, compileWindow, runDigest } from "../digest/run-digest";
 import { runDeps } from "../digest/digest-handlers";
 import { DigestId } from "../digest/digest-schema";
@@ -126,6 +127,36 @@ export const digestApi = new Hono<{ Bindings: AppEnv; Variables: EditorVariables
     },
   )
 
+  .post("/:id/release", async (c) => {
+    const id = c.req.param("id");
+    if (!DigestId.safeParse(id).success) {
+      throw new ApiError(400, "invalid_request", "The request is not valid.", [
+        { path: "id", message: "A digest id is a UTC date, YYYY-MM-DD." },
+      ]);
+    }
+    const deps = runDeps(c.env);
+    const digest = await deps.digests.get(id);
+    if (!digest) throw notFound("There is no digest for this date.");
+    if (digest.status !== "held") {
+      throw new ApiError(
+        409,
+        "conflict",
+        `The digest for ${id} is not held; there is nothing to release.`,
+      );
+    }
+    // Released by an editor: the record is written a second time, at human pace (KV allows 1/s).
+    await deps.digests.put({ ...digest, status: "compiled", heldReason: null });
+    console.log(
+      JSON.stringify({ level: "info", event: "digest.released", id, editor: c.var.editor }),
+    );
+    const result = await runDigest(deps, { id, cutoff: new Date(digest.cutoff) });
+    const [checkpoints, progress] = await Promise.all([
+      deps.digests.checkpoints(id),
+      deps.digests.progress(id),
+    ]);
+    return c.json({ digest: digestStatus(result.digest, checkpoints, progress) }, 202);
+  })
+
   .get("/:id", async (c) => {
     const id = c.req.param("id");
     if (!DigestId.safeParse(id).success) {
@@ -134,9 +165,12 @@ export const digestApi = new Hono<{ Bindings: AppEnv; Variables: EditorVariables
       ]);
     }
     const store = createDigestStore(c.env.DIGESTS);
-    const digest = await store.get(id);
+    const digest = await store.summary(id);
     if (!digest) throw notFound("There is no digest for this date.");
-    return c.json({
-      digest: digestStatus(digest, await store.checkpoints(id), await store.progress(id)),
-    });
+    const [checkpoints, progress, events] = await Promise.all([
+      store.checkpoints(id),
+      store.progress(id),
+      createDigestEvents(c.env.DIGESTS).counts(id),
+    ]);
+    return c.json({ digest: { ...digestStatus(digest, checkpoints, progress), events } });
   });

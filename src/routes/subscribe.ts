@@ -2,15 +2,8 @@
 import { Hono, type Context } from "hono";
 import { readConfig, requireSecret, type AppEnv } from "../env";
 import { ApiError } from "../errors";
-import { createMailer } from "../mail/create-mailer";
-import {
-  createTokenSigner,
-  hashClientIp,
-  type TokenCheck,
-  type TokenPurpose,
-} from "../subscribers/reader-token";
+import { hashClientIp, type TokenCheck, type TokenPurpose } from "../subscribers/reader-token";
 import { EmailAddress } from "../subscribers/subscriber-schema";
-import { createSubscriberStore } from "../subscribers/subscriber-store";
 import {
   confirm,
   subscribe,
@@ -21,26 +14,12 @@ import { html } from "../../templates/html";
 import { renderMessagePage } from "../../templates/message-page";
 import { renderSignupPage, SIGNUP_FORM_VERSION } from "../../templates/signup-page";
 import { readFormBody } from "./form-body";
+import { readerDeps } from "./reader-deps";
 import { issuesOf, readTextLimited, MAX_JSON_BODY_BYTES } from "./json-body";
 
 type ReaderContext = Context<{ Bindings: AppEnv }>;
 
-function depsOf(c: ReaderContext): SubscriptionDeps {
-  const config = readConfig(c.env);
-  return {
-    store: createSubscriberStore(c.env.SUBSCRIBERS),
-    mailer: createMailer(config, c.env.OUTBOX),
-    signer: createTokenSigner(requireSecret(config.SIGNING_SECRET, "SIGNING_SECRET")),
-    site: {
-      siteTitle: config.DIGEST_TITLE,
-      siteUrl: config.SITE_URL,
-      mailFrom: config.MAIL_FROM,
-      postalAddress: config.MAIL_POSTAL_ADDRESS,
-      sendTime: config.DIGEST_SEND_TIME,
-    },
-    now: new Date(),
-  };
-}
+const depsOf = (c: ReaderContext): SubscriptionDeps => readerDeps(c.env);
 
 const clientIp = (c: ReaderContext) => c.req.header("CF-Connecting-IP") ?? "unknown";
 

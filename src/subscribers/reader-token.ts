@@ -89,12 +89,18 @@ export function createTokenSigner(secret: string) {
 }
 export type TokenSigner = ReturnType<typeof createTokenSigner>;
 
-/** A salted hash of the client IP for the consent record; the IP itself is never stored. */
-export async function hashClientIp(secret: string, ip: string): Promise<string> {
+/** A salted hash (HMAC with SIGNING_SECRET) that cannot be reversed without the secret. */
+async function saltedHash(secret: string, purpose: string, value: string): Promise<string> {
   const signature = await crypto.subtle.sign(
     "HMAC",
     await hmacKey(secret),
-    encoder.encode(`ip.${ip}`),
+    encoder.encode(`${purpose}.${value}`),
   );
   return base64url(new Uint8Array(signature)).slice(0, 22);
 }
+
+/** The client IP for the consent record; the IP itself is never stored. */
+export const hashClientIp = (secret: string, ip: string) => saltedHash(secret, "ip", ip);
+
+/** An erased address in the suppression list; the address itself is not kept. */
+export const hashAddress = (secret: string, email: string) => saltedHash(secret, "address", email);

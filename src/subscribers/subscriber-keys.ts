@@ -19,4 +19,9 @@ export const subscriberKeys = {
   },
 };
 
+/** Transient bounces in a row, for the readers who have any (cleared by a delivery). */
+export const softBounceKey = (email: string) => `v1:soft-bounce:${email}`;
+/** A salted hash of an erased, bounced or complained address: it stays suppressed after erasure. */
+export const suppressionKey = (addressHash: string) => `v1:suppressed:${addressHash}`;
+
 export type SubscriberKeyMetadata = { status: string };

@@ -6,6 +6,7 @@ import { renderConfirmEmail, renderWelcomeEmail } from "../../templates/reader-e
 import type { TokenSigner } from "./reader-token";
 import { withEvent, type Subscriber } from "./subscriber-schema";
 import type { SubscriberStore } from "./subscriber-store";
+import type { Suppression } from "./erasure";
 
 // However often the form is sent, an address gets at most one confirmation email per 10 minutes.
 export const CONFIRMATION_INTERVAL_MS = 10 * 60 * 1000;
@@ -20,6 +21,8 @@ export type ReaderSite = {
 
 export type SubscriptionDeps = {
   store: SubscriberStore;
+  /** Why an address with no record may not be mailed (it bounced or complained, then was erased). */
+  suppressed: (email: string) => Promise<Suppression | null>;
   mailer: Mailer;
   signer: TokenSigner;
   site: ReaderSite;
@@ -58,6 +61,9 @@ export async function subscribe(
   const previous = await store.get(input.email);
   if (previous && previous.status !== "pending" && previous.status !== "unsubscribed")
     return "nothing_to_do";
+  // An erased address starts afresh; one that bounced or complained stays suppressed for good.
+  const suppression = previous ? null : await deps.suppressed(input.email);
+  if (suppression && suppression.reason !== "erased") return "nothing_to_do";
   const lastSent = previous?.status === "pending" ? previous.confirmationSentAt : null;
   if (lastSent && now.getTime() - Date.parse(lastSent) < CONFIRMATION_INTERVAL_MS)
     return "nothing_to_do";
@@ -72,7 +78,7 @@ export async function subscribe(
   // Keyed by the record version we read: two sign-ups racing from the same state send one email.
   const result = await mailer.send(
     { to: input.email, from: site.mailFrom, ...email, tags: [{ name: "kind", value: "confirm" }] },
-    `confirm:${input.email}:${previous?.updatedAt ?? "new"}`,
+    `confirm:${input.email}:${previous?.updatedAt ?? `new:${suppression?.at ?? ""}`}`,
   );
   // 409: this idempotency key was already used in this window, so the email has already gone out.
   if (!result.ok && result.status !== 409) throw mailUnavailable();

@@ -21,10 +21,13 @@ describe("fan-out", () => {
       enqueued.push(...messages.map((m) => SendJob.parse(m.body)));
     });
     const base = runDeps(env);
-    const dying = { ...base, fanOut: { ...base.fanOut, queue: dyingQueue, jobsPerEnqueue: 10 } };
+    const dying = {
+      ...base,
+      fanOut: { ...base.fanOut, queue: dyingQueue, jobsPerEnqueue: 5, checkpointEvery: 5 },
+    };
     await expect(runDigest(dying, { id: "2046-03-03", cutoff })).rejects.toThrow("worker died");
     const before = enqueued.length;
-    expect(before).toBe(10);
+    expect(before).toBe(5);
     const resumed = await runDigest(dying, { id: "2046-03-03", cutoff });
     expect(resumed.checkpoint).toMatchObject({ done: true, nextChunk: 25, recipients: 2500 });
     expect(enqueued.map((job) => job.chunk)).toEqual(Array.from({ length: 25 }, (_, i) => i));

@@ -42,7 +42,10 @@ describe("the resume cron", () => {
     const base = runDeps(env);
     await expect(
       runDigest(
-        { ...base, fanOut: { ...base.fanOut, queue: dying, jobsPerEnqueue: 5 } },
+        {
+          ...base,
+          fanOut: { ...base.fanOut, queue: dying, jobsPerEnqueue: 5, checkpointEvery: 5 },
+        },
         { id, cutoff: now },
       ),
     ).rejects.toThrow();

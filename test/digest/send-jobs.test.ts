@@ -42,13 +42,13 @@ async function compiledDigest(createdAt = new Date(Date.now() - 60_000)) {
   return digest;
 }
 
-function deps(mailer: Mailer): SendDeps {
+function deps(mailer: Mailer, pacer = createPacer(1000)): SendDeps {
   return {
     digests: digests(),
     readers: createSubscriberStore(env.SUBSCRIBERS),
     mailer,
     signer: createTokenSigner("test-signing-secret"),
-    pacer: createPacer(1000),
+    pacer,
     deadLetters: env.DEAD_LETTER_QUEUE as Queue<SendJob>,
     site: {
       siteTitle: "Tidings",
@@ -69,7 +69,12 @@ function batchOf(jobs: SendJob[], attempts = 1) {
 }
 
 /** Runs the consumer on a batch; `retried(job)` answers the delay it asked for, if it retried. */
-async function run(jobs: SendJob[], mailer: Mailer, attempts = 1) {
+async function run(
+  jobs: SendJob[],
+  mailer: Mailer,
+  attempts = 1,
+  pacer?: ReturnType<typeof createPacer>,
+) {
   const batch = batchOf(jobs, attempts);
   // The pool's MessageBatch records that a message was retried but not the delay: spy for it.
   const delays = new Map<string, number | undefined>();
@@ -81,7 +86,7 @@ async function run(jobs: SendJob[], mailer: Mailer, attempts = 1) {
     });
   }
   const ctx = createExecutionContext();
-  await handleSendBatch(batch, deps(mailer));
+  await handleSendBatch(batch, deps(mailer, pacer));
   const result = await getQueueResult(batch, ctx);
   const idOf = (job: SendJob) => batch.messages[jobs.indexOf(job)]!.id;
   return {
@@ -141,7 +146,8 @@ describe("the send consumer", () => {
     const provider = fakeProvider([
       { ok: false, retryable: true, retryAfterSeconds: 7, status: 429, message: "slow down" },
     ]);
-    const { retried, acked } = await run(jobs, provider.mailer);
+    // One call a second: the 429 is known before the next call would start.
+    const { retried, acked } = await run(jobs, provider.mailer, 1, createPacer(1));
     for (const job of jobs) {
       expect(acked(job)).toBe(false);
       expect(retried(job)).toEqual({ delaySeconds: 7 });

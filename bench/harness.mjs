@@ -1,0 +1,164 @@
+// Runs the real Worker in workerd through the Miniflare API, against the fake Resend on loopback:
+// the same bundle wrangler would deploy (plus bench/bench-entry.ts), the bindings of wrangler.toml.
+// Shared by `npm run bench` and the fault tests.
+import { execFileSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { Miniflare } from "miniflare";
+import { unstable_getMiniflareWorkerOptions } from "wrangler";
+import { startFakeResend } from "./fake-resend.mjs";
+
+const BUILD_DIR = ".bench-build";
+const EDITOR_TOKEN = "bench-editor-token";
+let built = false;
+
+export function buildBenchWorker() {
+  if (!built) {
+    execFileSync(
+      "npx",
+      ["wrangler", "deploy", "--dry-run", "--outdir", BUILD_DIR, "bench/bench-entry.ts"],
+      {
+        stdio: "pipe",
+        env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+      },
+    );
+    built = true;
+  }
+  return `${BUILD_DIR}/bench-entry.js`;
+}
+
+/** The workerd processes Miniflare started (children of this process). */
+function workerdPids() {
+  return readdirSync("/proc")
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+        const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+        return ppid === process.pid && stat.includes("(workerd)");
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+/** CPU seconds (user + system) and peak resident memory (bytes) of workerd, from /proc. */
+export function workerdUsage() {
+  let cpuSeconds = 0;
+  let userSeconds = 0;
+  let peakBytes = 0;
+  for (const pid of workerdPids()) {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    cpuSeconds += (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks (100 Hz)
+    userSeconds += Number(fields[11]) / 100;
+    const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    peakBytes = Math.max(peakBytes, Number(hwm?.[1] ?? 0) * 1024);
+  }
+  return { cpuSeconds, userSeconds, peakBytes };
+}
+
+/**
+ * @param {{ rate: number, faults?: object, maxRetries?: number, seed?: number, keepBodies?: boolean,
+ *   kvDir?: string, inspectorPort?: number }} options  kvDir: keep local KV in this folder (a seeded
+ *   template, copied per run) instead of in memory
+ */
+export async function startHarness(options) {
+  const scriptPath = buildBenchWorker();
+  const fake = await startFakeResend({
+    ratePerSecond: options.rate,
+    faults: options.faults,
+    seed: options.seed,
+    keepBodies: options.keepBodies,
+  });
+  const { workerOptions } = unstable_getMiniflareWorkerOptions("wrangler.toml");
+  const consumers = structuredClone(workerOptions.queueConsumers);
+  const runtimeErrors = [];
+  if (options.maxRetries !== undefined) {
+    for (const consumer of Object.values(consumers)) consumer.maxRetries = options.maxRetries;
+  }
+  const mf = new Miniflare({
+    ...workerOptions,
+    name: "tidings-bench",
+    // The bundle as one explicit module: the resend SDK keeps an optional dynamic import of
+    // @react-email/render that Miniflare's module walker cannot resolve (and we never use).
+    modules: [{ type: "ESModule", path: scriptPath, contents: readFileSync(scriptPath, "utf8") }],
+    queueConsumers: consumers,
+    bindings: {
+      ...workerOptions.bindings,
+      SITE_URL: "https://tidings.bench",
+      EDITOR_TOKENS: `bench:${EDITOR_TOKEN}`,
+      SIGNING_SECRET: "bench-signing-secret",
+      RESEND_API_KEY: fake.apiKey,
+      RESEND_BASE_URL: fake.url,
+      RESEND_RATE_PER_SECOND: String(options.rate),
+    },
+    cf: false,
+    verbose: false,
+    ...(options.kvDir ? { kvPersist: options.kvDir } : {}),
+    // The Worker's log lines would bury the benchmark's output; errors are kept for the run's report.
+    handleRuntimeStdio(stdout, stderr) {
+      stdout.resume();
+      stderr.on("data", (chunk) => runtimeErrors.push(String(chunk)));
+    },
+    ...(options.inspectorPort ? { inspectorPort: options.inspectorPort } : {}),
+  });
+  await mf.ready;
+
+  const call = async (path, init = {}) => {
+    const response = await mf.dispatchFetch(`https://tidings.bench${path}`, {
+      ...init,
+      headers: {
+        Authorization: `Bearer ${EDITOR_TOKEN}`,
+        "Content-Type": "application/json",
+        ...init.headers,
+      },
+    });
+    const text = await response.text();
+    try {
+      return JSON.parse(text);
+    } catch {
+      return text;
+    }
+  };
+  const post = (path, body) => call(path, { method: "POST", body: JSON.stringify(body) });
+
+  return {
+    mf,
+    fake,
+    runtimeErrors,
+    async seedReaders(emails) {
+      for (let i = 0; i < emails.length; i += 5000)
+        await post("/__bench/seed-readers", { emails: emails.slice(i, i + 5000) });
+    },
+    seedArticles: (count, at) => post("/__bench/seed-articles", { count, at }),
+    unsubscribe: (emails) => post("/__bench/unsubscribe", { emails }),
+    settings: (values) => post("/__bench/settings", values),
+    kvOps: (reset = false) => call("/__bench/kv-ops", { method: reset ? "POST" : "GET" }),
+    status: async (id) => (await call(`/api/digests/${id}`)).digest,
+    async cron(scheduledTime, cron = "0 7 * * *") {
+      const worker = await mf.getWorker();
+      await worker.scheduled({ cron, scheduledTime: new Date(scheduledTime) });
+    },
+    /** Polls the digest's status until every chunk is accounted for (sent or failed). */
+    async drained(id, { timeoutMs = 600_000, onProgress } = {}) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const status = await this.status(id);
+        onProgress?.(status);
+        if (status && (status.status === "sent" || status.status === "failed")) return status;
+        if (Date.now() > deadline)
+          throw new Error(`not drained in time: ${JSON.stringify(status)}`);
+        // Often enough that the poll adds little to the measured wall time; each poll is 3 KV reads.
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    },
+    async close() {
+      await mf.dispose();
+      await fake.close();
+    },
+  };
+}
+
+export const readerEmails = (count, prefix = "reader") =>
+  Array.from({ length: count }, (_, i) => `${prefix}-${String(i).padStart(7, "0")}@bench.example`);

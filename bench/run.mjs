@@ -1,0 +1,237 @@
+// `npm run bench`: the send at scale. Runs the real Worker in workerd (Miniflare API) against the fake
+// Resend, seeds N confirmed readers and M articles straight into local KV, fires the cron, waits for
+// the queue to drain, and appends one row per run to BENCHMARKS.md with an SVG chart of the run.
+//
+//   npm run bench -- --readers 10000 --articles 30 --rate 20 --runs 3 --faults none
+//   presets for --faults: none, errors (5% 500s), limits (5% 429s), drops (2% dropped connections),
+//   slow (20% answers 1 s late), crash (the consumer dies after sending, 10% of batches),
+//   twice (the cron fires twice), leave (1% of readers unsubscribe mid-send), all (every one at once)
+import {
+  appendFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { readerEmails, startHarness, workerdUsage } from "./harness.mjs";
+import { renderChart } from "./chart.mjs";
+
+export const PRESETS = {
+  none: {},
+  errors: { faults: { error500: 0.05 } },
+  limits: { faults: { error429: 0.05 } },
+  drops: { faults: { drop: 0.02 } },
+  slow: { faults: { slow: 0.2, slowMs: 1000 } },
+  crash: { crashRate: 0.1 },
+  twice: { cronTwice: true },
+  leave: { leaveShare: 0.01 },
+  all: {
+    faults: { error500: 0.05, error429: 0.05, drop: 0.02, slow: 0.05, slowMs: 500 },
+    crashRate: 0.1,
+    cronTwice: true,
+    leaveShare: 0.01,
+  },
+};
+
+// Seeding 100,000 readers through KV takes minutes, so it is done once into a local-KV folder that
+// every run copies: each run starts from the same seeded state. Articles are dated at seeding time
+// and the first digest's window is 24 hours, so a template is remade after 12 hours.
+const TEMPLATE_MAX_AGE_MS = 12 * 60 * 60 * 1000;
+
+async function seededTemplate(readers, articles) {
+  const dir = join("bench-results", `seed-${readers}r-${articles}a`);
+  const done = join(dir, "done");
+  if (existsSync(done) && Date.now() - statSync(done).mtimeMs < TEMPLATE_MAX_AGE_MS) return dir;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  console.log(`  seeding ${readers} readers and ${articles} articles into ${dir} (once)...`);
+  const harness = await startHarness({ rate: 1, kvDir: join(dir, "kv") });
+  try {
+    await harness.seedReaders(readerEmails(readers));
+    await harness.seedArticles(articles);
+  } finally {
+    await harness.close();
+  }
+  writeFileSync(done, new Date().toISOString());
+  return dir;
+}
+
+/** One run: from the seeded template, fire the cron, wait for the drain, measure. */
+export async function benchRun({
+  readers,
+  articles,
+  rate,
+  preset = "none",
+  seed = 1,
+  onProgress = () => {},
+}) {
+  const setup = PRESETS[preset];
+  if (!setup)
+    throw new Error(`unknown preset ${preset}; one of ${Object.keys(PRESETS).join(", ")}`);
+  const template = await seededTemplate(readers, articles);
+  const runDir = mkdtempSync(join(tmpdir(), "tidings-bench-"));
+  cpSync(join(template, "kv"), join(runDir, "kv"), { recursive: true });
+  const harness = await startHarness({
+    rate,
+    faults: setup.faults,
+    seed,
+    maxRetries: 8,
+    kvDir: join(runDir, "kv"),
+  });
+  try {
+    const emails = readerEmails(readers);
+    if (setup.crashRate) await harness.settings({ crashRate: setup.crashRate });
+    await harness.kvOps(true);
+    const leaving = setup.leaveShare
+      ? emails.filter((_, i) => i % Math.round(1 / setup.leaveShare) === 7)
+      : [];
+
+    const before = workerdUsage();
+    const scheduledTime = Date.now();
+    const id = new Date(scheduledTime).toISOString().slice(0, 10);
+    const started = performance.now();
+    const cron = harness.cron(scheduledTime);
+    if (setup.cronTwice) await Promise.all([cron, harness.cron(scheduledTime)]);
+    else await cron;
+    if (leaving.length > 0) await harness.unsubscribe(leaving);
+    const status = await harness.drained(id, {
+      onProgress: (s) => s && onProgress(s.sent + s.failed + s.skipped, readers),
+    });
+    const wallSeconds = (performance.now() - started) / 1000;
+    const after = workerdUsage();
+    const ops = await harness.kvOps();
+
+    const perReader = harness.fake.perReader();
+    const left = new Set(leaving);
+    const duplicates = [...perReader.values()].filter((n) => n > 1).length;
+    const missing = emails.filter((email) => !left.has(email) && !perReader.has(email)).length;
+    const mailedAfterLeaving = leaving.filter((email) => perReader.has(email)).length;
+    const floorSeconds = readers / 100 / rate;
+    return {
+      date: new Date().toISOString().slice(0, 10),
+      cores: cpus().length,
+      readers,
+      articles,
+      rate,
+      preset,
+      wallSeconds,
+      floorSeconds,
+      ratio: wallSeconds / floorSeconds,
+      callsPer1000: (harness.fake.counts.requests / readers) * 1000,
+      acceptedCallsPer1000: (harness.fake.counts.accepted / readers) * 1000,
+      kvOpsPer1000: (ops.total / readers) * 1000,
+      cpuMicrosPerReader: ((after.cpuSeconds - before.cpuSeconds) / readers) * 1e6,
+      peakMiB: after.peakBytes / 1024 / 1024,
+      duplicates,
+      missing,
+      mailedAfterLeaving,
+      left: leaving.length,
+      status,
+      fake: { ...harness.fake.counts },
+      crashes: ops.crashes,
+      bytesPerEmail: harness.fake.deliveries.length
+        ? harness.fake.deliveries.reduce((s, d) => s + d.bytes, 0) / harness.fake.deliveries.length
+        : 0,
+      perSecond: harness.fake.perSecond(),
+    };
+  } finally {
+    await harness.close();
+    rmSync(runDir, { recursive: true, force: true });
+  }
+}
+
+function bar(done, total) {
+  const width = 30;
+  const filled = Math.round((done / total) * width);
+  process.stderr.write(
+    `\r  [${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total} readers`,
+  );
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+const HEADER = `| date | cores | readers N | articles M | rate/s | faults | runs | wall s (median) | floor s | wall ÷ floor | calls / 1k readers | KV ops / 1k readers | workerd CPU µs / reader | peak MiB | duplicates | missing | chart |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+`;
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      readers: { type: "string", default: "10000" },
+      articles: { type: "string", default: "30" },
+      rate: { type: "string", default: "20" },
+      runs: { type: "string", default: "3" },
+      faults: { type: "string", default: "none" },
+      "no-record": { type: "boolean", default: false },
+    },
+  });
+  const options = {
+    readers: Number(values.readers),
+    articles: Number(values.articles),
+    rate: Number(values.rate),
+    preset: values.faults,
+  };
+  const runs = Number(values.runs);
+  console.log(
+    `Tidings send benchmark: ${options.readers} readers, ${options.articles} articles, ${options.rate} provider calls/s, faults: ${options.preset}, ${runs} run(s)`,
+  );
+  const results = [];
+  for (let i = 0; i < runs; i++) {
+    console.log(`run ${i + 1}/${runs}`);
+    const result = await benchRun({ ...options, seed: i + 1, onProgress: bar });
+    process.stderr.write("\n");
+    console.log(
+      `  wall ${result.wallSeconds.toFixed(2)} s (floor ${result.floorSeconds.toFixed(2)} s, ratio ${result.ratio.toFixed(3)}), ` +
+        `calls/1k ${result.callsPer1000.toFixed(1)}, KV ops/1k ${result.kvOpsPer1000.toFixed(2)}, CPU ${result.cpuMicrosPerReader.toFixed(0)} µs/reader, ` +
+        `peak ${result.peakMiB.toFixed(0)} MiB, ${Math.round(result.bytesPerEmail)} B/email, duplicates ${result.duplicates}, missing ${result.missing}, ` +
+        `mailed after leaving ${result.mailedAfterLeaving}, status ${result.status.status} (sent ${result.status.sent}, failed ${result.status.failed}, skipped ${result.status.skipped}), fake ${JSON.stringify(result.fake)}`,
+    );
+    results.push(result);
+  }
+  const pick = (key) => median(results.map((r) => r[key]));
+  const medianRun = [...results].sort((a, b) => a.wallSeconds - b.wallSeconds)[
+    Math.floor(results.length / 2)
+  ];
+  const row = {
+    wall: pick("wallSeconds"),
+    floor: medianRun.floorSeconds,
+    ratio: pick("ratio"),
+    calls: pick("callsPer1000"),
+    kv: pick("kvOpsPer1000"),
+    cpu: pick("cpuMicrosPerReader"),
+    peak: pick("peakMiB"),
+    duplicates: Math.max(...results.map((r) => r.duplicates)),
+    missing: Math.max(...results.map((r) => r.missing)),
+  };
+  console.log(
+    `\nmedian of ${runs}: wall ${row.wall.toFixed(2)} s, wall ÷ floor ${row.ratio.toFixed(3)}, calls/1k ${row.calls.toFixed(1)}, KV ops/1k ${row.kv.toFixed(2)}, CPU ${row.cpu.toFixed(0)} µs/reader, peak ${row.peak.toFixed(0)} MiB, duplicates ${row.duplicates}, missing ${row.missing}`,
+  );
+  if (values["no-record"]) return;
+
+  mkdirSync("bench/charts", { recursive: true });
+  const chartName = `bench/charts/${medianRun.date}-${options.readers}r-${options.rate}ps-${options.preset}-${Date.now().toString(36)}.svg`;
+  writeFileSync(chartName, renderChart(medianRun));
+  if (!existsSync("BENCHMARKS.md")) {
+    writeFileSync(
+      "BENCHMARKS.md",
+      `# Send benchmarks\n\nRows appended by \`npm run bench\` (see bench/run.mjs). Each row is the median of its runs on this machine; the chart shows the median run's emails per second against the provider's rate limit.\n\n${HEADER}`,
+    );
+  }
+  appendFileSync(
+    "BENCHMARKS.md",
+    `| ${medianRun.date} | ${medianRun.cores} | ${options.readers} | ${options.articles} | ${options.rate} | ${options.preset} | ${runs} | ${row.wall.toFixed(2)} | ${row.floor.toFixed(2)} | ${row.ratio.toFixed(3)} | ${row.calls.toFixed(1)} | ${row.kv.toFixed(2)} | ${row.cpu.toFixed(0)} | ${row.peak.toFixed(0)} | ${row.duplicates} | ${row.missing} | [svg](${chartName}) |\n`,
+  );
+  console.log(`appended to BENCHMARKS.md; chart ${chartName}`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();

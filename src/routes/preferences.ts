@@ -1,0 +1,77 @@
+// A reader's own data (GDPR): see it, download it, erase it. The link in every email's footer carries
+// the reader's unsubscribe token, which also opens these pages: both say "this reader, by their own link".
+import { Hono, type Context } from "hono";
+import { readConfig, type AppEnv } from "../env";
+import { eraseReader } from "../subscribers/erasure";
+import { renderMessagePage } from "../../templates/message-page";
+import { renderPreferencesPage } from "../../templates/preferences-page";
+import { readFormBody } from "./form-body";
+import { readerDeps } from "./reader-deps";
+
+type PreferencesContext = Context<{ Bindings: AppEnv }>;
+
+const badLink = (c: PreferencesContext) =>
+  c.html(
+    renderMessagePage({
+      siteTitle: readConfig(c.env).DIGEST_TITLE,
+      title: "This link does not work",
+      message:
+        "Open the link from the footer of one of our emails again, making sure you have the whole link.",
+    }),
+    400,
+  );
+
+async function readerOf(c: PreferencesContext) {
+  const deps = readerDeps(c.env);
+  const token = c.req.query("token") ?? "";
+  const check = await deps.signer.verify(token, "unsubscribe", deps.now);
+  if (!check.ok) return null;
+  return { deps, token, email: check.email };
+}
+
+export const preferenceRoutes = new Hono<{ Bindings: AppEnv }>()
+  .get("/", async (c) => {
+    const reader = await readerOf(c);
+    if (!reader) return badLink(c);
+    const subscriber = await reader.deps.store.get(reader.email);
+    if (!subscriber) {
+      return c.html(
+        renderMessagePage({
+          siteTitle: reader.deps.site.siteTitle,
+          title: "Nothing kept",
+          message: "We keep no record for this address.",
+        }),
+      );
+    }
+    return c.html(
+      renderPreferencesPage({
+        siteTitle: reader.deps.site.siteTitle,
+        subscriber,
+        token: reader.token,
+      }),
+    );
+  })
+
+  .get("/export", async (c) => {
+    const reader = await readerOf(c);
+    if (!reader) return badLink(c);
+    const subscriber = await reader.deps.store.get(reader.email);
+    c.header("Content-Disposition", 'attachment; filename="tidings-my-data.json"');
+    c.header("Cache-Control", "no-store");
+    return c.json({ exportedAt: reader.deps.now.toISOString(), subscriber });
+  })
+
+  .post("/erase", async (c) => {
+    const reader = await readerOf(c);
+    if (!reader) return badLink(c);
+    await readFormBody(c.req.raw, { allowEmpty: true });
+    await eraseReader(reader.deps.erasure, reader.email);
+    return c.html(
+      renderMessagePage({
+        siteTitle: reader.deps.site.siteTitle,
+        title: "Your data is erased",
+        message:
+          "We deleted your record. We keep only a one-way hash of the address so that it is never mailed by mistake.",
+      }),
+    );
+  });

@@ -1,0 +1,128 @@
+// The editors' view of readers, mounted at /api/subscribers behind bearer auth: list with counts by
+// status, one reader's record and consent ledger, erasure, and import (pending, with double opt-in).
+import { zValidator } from "@hono/zod-validator";
+import { Hono } from "hono";
+import { z } from "zod";
+import type { AppEnv } from "../env";
+import { ApiError, notFound } from "../errors";
+import { eraseReader } from "../subscribers/erasure";
+import { EmailAddress, SubscriberStatus } from "../subscribers/subscriber-schema";
+import { subscribe } from "../subscribers/subscription";
+import type { EditorVariables } from "./editor-auth";
+import { jsonBody, onInvalid } from "./json-body";
+import { readerDeps } from "./reader-deps";
+
+// Counting walks the reader list (one KV call per 1,000 readers); past this many calls the counts
+// are left out rather than spending the request's whole operation budget.
+const MAX_COUNT_LIST_CALLS = 200;
+
+const ListQuery = z.strictObject({
+  status: SubscriberStatus.optional(),
+  cursor: z.string().max(2048).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+const Import = z.strictObject({
+  addresses: z
+    .array(z.unknown())
+    .min(1, "Send 1 to 100 addresses.")
+    .max(100, "Send 1 to 100 addresses."),
+  /** Where the consent came from, kept in each reader's consent record ("2026 conference list"). */
+  consentSource: z
+    .string()
+    .trim()
+    .min(1)
+    .max(100)
+    .regex(/^[^\u0000-\u001f\u007f]+$/, "No control characters."),
+});
+
+const emailParam = (raw: string) => {
+  // Hono has already percent-decoded the path parameter.
+  const parsed = EmailAddress.safeParse(raw);
+  if (!parsed.success)
+    throw new ApiError(400, "invalid_request", "The request is not valid.", [
+      { path: "email", message: "Not an email address." },
+    ]);
+  return parsed.data;
+};
+
+export const subscriberApi = new Hono<{ Bindings: AppEnv; Variables: EditorVariables }>()
+  .get("/", zValidator("query", ListQuery, onInvalid), async (c) => {
+    const { status, cursor, limit } = c.req.valid("query");
+    const { store } = readerDeps(c.env);
+    const subscribers: { email: string; status: string }[] = [];
+    let next: string | null = cursor ?? null;
+    // Pages of 1,000 keys filtered by status; the answer's cursor resumes after the last page read.
+    do {
+      const page = await store.listPage(next).catch(() => {
+        throw new ApiError(400, "invalid_request", "The request is not valid.", [
+          { path: "cursor", message: "The cursor is not one this API gave out." },
+        ]);
+      });
+      subscribers.push(...page.readers.filter((reader) => !status || reader.status === status));
+      next = page.cursor;
+    } while (next && subscribers.length < limit);
+
+    const counts: Record<string, number> = Object.fromEntries(
+      SubscriberStatus.options.map((s) => [s, 0]),
+    );
+    let countCursor: string | null = null;
+    let calls = 0;
+    do {
+      const page = await store.listPage(countCursor);
+      for (const reader of page.readers) counts[reader.status] = (counts[reader.status] ?? 0) + 1;
+      countCursor = page.cursor;
+    } while (countCursor && ++calls < MAX_COUNT_LIST_CALLS);
+    return c.json({ subscribers, cursor: next, counts: countCursor ? null : counts });
+  })
+
+  .post("/import", jsonBody(), zValidator("json", Import, onInvalid), async (c) => {
+    const { addresses, consentSource } = c.req.valid("json");
+    const deps = readerDeps(c.env);
+    const results = [];
+    for (const [index, raw] of addresses.entries()) {
+      const email = EmailAddress.safeParse(raw);
+      if (!email.success) {
+        results.push({
+          status: 400,
+          input: typeof raw === "string" ? raw.slice(0, 254) : null,
+          error: {
+            code: "invalid_request",
+            message: `addresses.${index} is not an email address.`,
+          },
+        });
+        continue;
+      }
+      try {
+        const outcome = await subscribe(deps, {
+          email: email.data,
+          source: "import",
+          formVersion: consentSource,
+          ipHash: null,
+        });
+        results.push({ status: 202, email: email.data, outcome });
+      } catch (error) {
+        // The provider refused this one confirmation (rate limit, outage): the rest go on.
+        if (!(error instanceof ApiError)) throw error;
+        results.push({
+          status: error.status,
+          email: email.data,
+          error: { code: error.code, message: error.message },
+        });
+      }
+    }
+    return c.json({ results }, 207);
+  })
+
+  .get("/:email", async (c) => {
+    const subscriber = await readerDeps(c.env).store.get(emailParam(c.req.param("email")));
+    if (!subscriber) throw notFound("No reader has this address.");
+    return c.json({ subscriber });
+  })
+
+  .delete("/:email", async (c) => {
+    const deps = readerDeps(c.env);
+    if (!(await eraseReader(deps.erasure, emailParam(c.req.param("email")))))
+      throw notFound("No reader has this address.");
+    return c.body(null, 204);
+  });

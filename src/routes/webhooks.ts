@@ -1,0 +1,74 @@
+// POST /webhooks/resend: provider events, verified by their Standard Webhooks signature on the raw body.
+import { Hono } from "hono";
+import { DigestId } from "../digest/digest-schema";
+import { createDigestEvents } from "../digest/digest-events";
+import { requireSecret, type AppEnv } from "../env";
+import { ApiError } from "../errors";
+import { createDeliverability } from "../subscribers/deliverability";
+import { createSubscriberStore } from "../subscribers/subscriber-store";
+import { isPermanentBounce, recipientsOf, ResendEvent } from "../webhooks/resend-event";
+import { verifyWebhook } from "../webhooks/verify-signature";
+import { readTextLimited } from "./json-body";
+
+// Resend's event payloads are a few KB.
+const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
+
+export const webhookRoutes = new Hono<{ Bindings: AppEnv }>().post("/resend", async (c) => {
+  const secret = requireSecret(c.env.RESEND_WEBHOOK_SECRET, "RESEND_WEBHOOK_SECRET");
+  const raw = await readTextLimited(c.req.raw, MAX_WEBHOOK_BODY_BYTES);
+  const now = new Date();
+  const verified = await verifyWebhook(
+    secret,
+    {
+      id: c.req.header("svix-id") ?? null,
+      timestamp: c.req.header("svix-timestamp") ?? null,
+      signature: c.req.header("svix-signature") ?? null,
+    },
+    raw,
+    now,
+  );
+  if (!verified.ok)
+    throw new ApiError(
+      401,
+      "invalid_signature",
+      "The webhook signature is missing or does not match.",
+    );
+
+  let event: ResendEvent;
+  try {
+    event = ResendEvent.parse(JSON.parse(raw));
+  } catch {
+    throw new ApiError(400, "invalid_request", "The webhook body is not a Resend event.");
+  }
+  const eventId = c.req.header("svix-id")!;
+  const events = createDigestEvents(c.env.DIGESTS);
+  // Resend retries deliveries: a replayed event is acknowledged and not counted twice.
+  if (!(await events.firstSighting(eventId))) return c.json({ status: "duplicate" });
+
+  const digestTag = event.data.tags?.digest;
+  const digestId = digestTag && DigestId.safeParse(digestTag).success ? digestTag : null;
+  const readers = createDeliverability(c.env.SUBSCRIBERS, createSubscriberStore(c.env.SUBSCRIBERS));
+  const recipients = recipientsOf(event);
+
+  switch (event.type) {
+    case "email.delivered":
+      if (digestId) await events.record(digestId, "delivered", eventId);
+      for (const email of recipients) await readers.delivered(email);
+      break;
+    case "email.bounced": {
+      const permanent = isPermanentBounce(event);
+      if (digestId) await events.record(digestId, "bounced", eventId, { permanent });
+      for (const email of recipients)
+        await (permanent ? readers.hardBounce(email, now) : readers.transientBounce(email, now));
+      break;
+    }
+    case "email.complained":
+      if (digestId) await events.record(digestId, "complained", eventId);
+      for (const email of recipients) await readers.complaint(email, now);
+      break;
+    default:
+      // Other events (sent, opened, delivery_delayed, ...) are acknowledged and ignored.
+      return c.json({ status: "ignored" });
+  }
+  return c.json({ status: "recorded" });
+});

@@ -1,0 +1,106 @@
+import { env, SELF } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { createSubscriberStore } from "../../src/subscribers/subscriber-store";
+import { BASE } from "../fixtures/api";
+import { kvSnapshot } from "../fixtures/kv";
+import { parseHtml } from "../fixtures/parse";
+import { confirmedReader, linkIn, mailTo, postForm, signUp, textOf } from "../fixtures/reader";
+import { postWebhook, resendEvent } from "../fixtures/webhook";
+
+const store = () => createSubscriberStore(env.SUBSCRIBERS);
+let n = 0;
+const address = (label: string) => `${label}.${++n}@prefs.test`;
+
+async function preferencesLink(email: string) {
+  await confirmedReader(email);
+  const welcome = (await mailTo(email)).find((m) => m.subject.startsWith("Welcome"))!;
+  return linkIn(welcome, "/preferences");
+}
+
+describe("a reader's own data", () => {
+  it("links every email to the preferences page, which shows status and consent", async () => {
+    const email = address("shown");
+    const link = await preferencesLink(email);
+    const response = await SELF.fetch(link);
+    expect(response.status).toBe(200);
+    const page = parseHtml(await response.text());
+    const text = textOf(await (await SELF.fetch(link)).text());
+    expect(text).toContain(`${email} is confirmed`);
+    expect(text).toMatch(/Signed up from form \(signup-2026-11\)/);
+    expect(
+      page.all("a").some((a) => page.attr(a, "href")?.startsWith("/preferences/export?token=")),
+    ).toBe(true);
+    expect(
+      page.all("form").some((f) => page.attr(f, "action")?.startsWith("/preferences/erase?token=")),
+    ).toBe(true);
+  });
+
+  it("downloads everything kept as JSON, without changing anything", async () => {
+    const email = address("export");
+    const link = await preferencesLink(email);
+    const before = await kvSnapshot(env.SUBSCRIBERS);
+    const response = await SELF.fetch(link.replace("/preferences?", "/preferences/export?"));
+    expect(response.status).toBe(200);
+    expect(response.headers.get("Content-Disposition")).toMatch(/^attachment/);
+    const data = (await response.json()) as any;
+    expect(data.subscriber).toMatchObject({
+      email,
+      status: "confirmed",
+      consent: { source: "form" },
+    });
+    expect(data.subscriber.history.map((e: any) => e.event)).toEqual([
+      "signed_up",
+      "confirmation_sent",
+      "confirmed",
+      "welcome_sent",
+    ]);
+    expect(await kvSnapshot(env.SUBSCRIBERS)).toBe(before);
+  });
+
+  it("erases the record and what names the reader, keeping only a salted hash", async () => {
+    const email = address("erase");
+    const link = await preferencesLink(email);
+    const response = await postForm(link.replace("/preferences?", "/preferences/erase?"), {});
+    expect(response.status).toBe(200);
+    expect(textOf(await response.text())).toContain("Your data is erased");
+    expect(await store().get(email)).toBeNull();
+    const everything = [
+      await kvSnapshot(env.SUBSCRIBERS),
+      await kvSnapshot(env.OUTBOX),
+      await kvSnapshot(env.DIGESTS),
+    ].join("");
+    expect(everything).not.toContain(email);
+    expect(everything).toMatch(/v1:suppressed:[A-Za-z0-9_-]{22}/);
+  });
+
+  it("starts a fresh double opt-in when an erased reader signs up again", async () => {
+    const email = address("return");
+    const link = await preferencesLink(email);
+    await postForm(link.replace("/preferences?", "/preferences/erase?"), {});
+    await signUp(email);
+    const record = await store().get(email);
+    expect(record).toMatchObject({ status: "pending", consent: { confirmedAt: null } });
+    expect(record!.history.map((e) => e.event)).toEqual(["signed_up", "confirmation_sent"]);
+    expect((await mailTo(email)).map((m) => m.subject)).toEqual([
+      "Confirm your subscription to Tidings",
+    ]);
+  });
+
+  it("keeps a bounced address suppressed after erasure", async () => {
+    const email = address("bounced");
+    const link = await preferencesLink(email);
+    await postWebhook(resendEvent("email.bounced", email, { bounce: { type: "Permanent" } }));
+    await postForm(link.replace("/preferences?", "/preferences/erase?"), {});
+    await signUp(email);
+    expect(await store().get(email)).toBeNull();
+    expect(await mailTo(email)).toEqual([]);
+  });
+
+  it("refuses a forged or confirm token with a 400 page", async () => {
+    for (const token of ["forged.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", ""]) {
+      const response = await SELF.fetch(`${BASE}/preferences?token=${token}`);
+      expect(response.status).toBe(400);
+      expect((await postForm(`${BASE}/preferences/erase?token=${token}`, {})).status).toBe(400);
+    }
+  });
+});
