@@ -19,6 +19,12 @@ export function renderChart(run) {
   ${ticks.map((t) => `<line x1="${pad.left}" x2="${width - pad.right}" y1="${y(t)}" y2="${y(t)}" stroke="#eeeeee"/><text x="${pad.left - 8}" y="${y(t) + 4}" text-anchor="end">${t}</text>`).join("\n  ")}
   <line x1="${pad.left}" x2="${width - pad.right}" y1="${y(limit)}" y2="${y(limit)}" stroke="#c62828" stroke-dasharray="6 4"/>
   <text x="${width - pad.right}" y="${y(limit) - 6}" text-anchor="end" fill="#c62828">rate limit: ${limit} emails/s</text>
+  ${Array.from({ length: 6 }, (_, k) => Math.round((maxX * k) / 5))
+    .map(
+      (sec) =>
+        `<text x="${x(sec)}" y="${height - pad.bottom + 16}" text-anchor="middle">${sec}</text>`,
+    )
+    .join("\n  ")}
   <polyline points="${points}" fill="none" stroke="#0b57d0" stroke-width="2"/>
   <text x="${(width + pad.left) / 2}" y="${height - 10}" text-anchor="middle">seconds since the fake provider started</text>
 </svg>

@@ -194,7 +194,7 @@ async function main() {
       `  wall ${result.wallSeconds.toFixed(2)} s (floor ${result.floorSeconds.toFixed(2)} s, ratio ${result.ratio.toFixed(3)}), ` +
         `calls/1k ${result.callsPer1000.toFixed(1)}, KV ops/1k ${result.kvOpsPer1000.toFixed(2)}, CPU ${result.cpuMicrosPerReader.toFixed(0)} µs/reader, ` +
         `peak ${result.peakMiB.toFixed(0)} MiB, ${Math.round(result.bytesPerEmail)} B/email, duplicates ${result.duplicates}, missing ${result.missing}, ` +
-        `mailed after leaving ${result.mailedAfterLeaving}, status ${result.status.status} (sent ${result.status.sent}, failed ${result.status.failed}, skipped ${result.status.skipped}), fake ${JSON.stringify(result.fake)}`,
+        `leavers mailed before or while leaving ${result.mailedAfterLeaving} of ${result.left}, status ${result.status.status} (sent ${result.status.sent}, failed ${result.status.failed}, skipped ${result.status.skipped}), fake ${JSON.stringify(result.fake)}`,
     );
     results.push(result);
   }

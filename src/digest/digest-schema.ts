@@ -60,6 +60,8 @@ export const FanOutCheckpoint = z.object({
   lastEmail: z.string().nullable(),
   done: z.boolean(),
   at: z.string(),
+  /** When the fan-out began (the first checkpoint's time). */
+  startedAt: z.string().optional(),
 });
 export type FanOutCheckpoint = z.infer<typeof FanOutCheckpoint>;
 

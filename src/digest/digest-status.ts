@@ -47,7 +47,7 @@ export function digestStatus(
     skipped,
     failed,
     queued: Math.max(0, recipients - sent - skipped - failed),
-    startedAt: checkpoints[0]?.at ?? null,
+    startedAt: last?.startedAt ?? checkpoints[0]?.at ?? null,
     finishedAt: complete ? (times.at(-1) ?? last.at) : null,
   };
 }

@@ -12,6 +12,8 @@ export type DigestStore = ReturnType<typeof createDigestStore>;
 
 // Pins outlive every retry of a send (retries are minutes apart, at most a day with backoff).
 const PIN_TTL_SECONDS = 3 * 24 * 60 * 60;
+// A fan-out that has not finished in a week will not be resumed.
+const CHECKPOINT_TTL_SECONDS = 7 * 24 * 60 * 60;
 
 /** Every key under a prefix with its metadata, one list call per 1,000 keys. */
 async function listAll<M>(kv: KVNamespace, prefix: string) {
@@ -95,8 +97,18 @@ export function createDigestStore(kv: KVNamespace) {
     },
 
     /** Each checkpoint is a new key (KV allows one write per second per key); the data is in metadata. */
+    /**
+     * A checkpoint that may be resumed from names one reader (its last address) and expires after a
+     * week; the final one, which the status reads for good, names nobody.
+     */
     async addCheckpoint(id: string, sequence: number, checkpoint: FanOutCheckpoint): Promise<void> {
-      await kv.put(digestKeys.checkpoint(id, sequence), "", { metadata: checkpoint });
+      const metadata = checkpoint.done
+        ? { ...checkpoint, pageCursor: null, lastEmail: null }
+        : checkpoint;
+      await kv.put(digestKeys.checkpoint(id, sequence), "", {
+        metadata,
+        ...(checkpoint.done ? {} : { expirationTtl: CHECKPOINT_TTL_SECONDS }),
+      });
     },
 
     async progress(id: string): Promise<ProgressMetadata[]> {

@@ -32,13 +32,15 @@ export async function fanOut(deps: FanOutDeps, digestId: string): Promise<FanOut
   if (last?.done) return last;
 
   let sequence = checkpoints.length;
+  const startedAt = checkpoints[0]?.startedAt ?? checkpoints[0]?.at ?? now().toISOString();
   let state: FanOutCheckpoint = last ?? {
     nextChunk: 0,
     recipients: 0,
     pageCursor: null,
     lastEmail: null,
     done: false,
-    at: now().toISOString(),
+    at: startedAt,
+    startedAt,
   };
   let jobs: PendingJob[] = [];
   let bytes = 0;
@@ -65,7 +67,7 @@ export async function fanOut(deps: FanOutDeps, digestId: string): Promise<FanOut
   /** Enqueue first, then checkpoint: a crash between re-enqueues identical chunks, never skips one. */
   async function checkpoint(done: boolean) {
     await enqueuePending();
-    state = { ...enqueued, done, at: now().toISOString() };
+    state = { ...enqueued, done, at: now().toISOString(), startedAt };
     await digests.addCheckpoint(digestId, sequence++, state);
   }
 

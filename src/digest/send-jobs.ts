@@ -12,7 +12,8 @@ import type { Pacer } from "./pacer";
 
 // Workers allow 6 simultaneous outgoing connections per invocation.
 const MAX_IN_FLIGHT = 6;
-const MAX_BACKOFF_SECONDS = 300;
+// 2, 4, 8, 16, 32, 60, 60, 60 s: eight retries span about four minutes before the dead-letter queue.
+const MAX_BACKOFF_SECONDS = 60;
 
 /**
  * Per-isolate memory of the digests being sent: the record (never changed once compiled) and the

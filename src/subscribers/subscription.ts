@@ -112,6 +112,11 @@ export async function subscribe(
   return "confirmation_sent";
 }
 
+/** Pending or confirmed: a reader who has not left, bounced or complained. */
+function isSubscribed(record: Subscriber | null): record is Subscriber {
+  return record?.status === "pending" || record?.status === "confirmed";
+}
+
 /** POST /confirm: pending → confirmed, and one welcome email. Repeating it changes nothing. */
 export async function confirm(
   deps: SubscriptionDeps,
@@ -119,14 +124,7 @@ export async function confirm(
 ): Promise<"confirmed" | "gone"> {
   const { store, mailer, site, now } = deps;
   const previous = await store.get(email);
-  if (
-    !previous ||
-    previous.status === "unsubscribed" ||
-    previous.status === "bounced" ||
-    previous.status === "complained"
-  ) {
-    return "gone";
-  }
+  if (!isSubscribed(previous)) return "gone";
   if (previous.status === "confirmed" && previous.welcomeSentAt) return "confirmed";
 
   const stamp = now.toISOString();
@@ -170,14 +168,7 @@ export async function unsubscribe(
 ): Promise<void> {
   const { store, now } = deps;
   const previous = await store.get(email);
-  if (
-    !previous ||
-    previous.status === "unsubscribed" ||
-    previous.status === "bounced" ||
-    previous.status === "complained"
-  ) {
-    return;
-  }
+  if (!isSubscribed(previous)) return;
   const stamp = now.toISOString();
   const next = withEvent(
     {

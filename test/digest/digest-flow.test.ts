@@ -71,6 +71,11 @@ describe("the daily digest", () => {
     expect(done.startedAt).toBeTruthy();
     expect(done.finishedAt).toBeTruthy();
     expect(await batchCalls()).toEqual([100, 100, 50]);
+    // The checkpoint the status reads for good names no reader (erasure need not chase it).
+    const { keys } = await env.DIGESTS.list<{ done: boolean; lastEmail: string | null }>({
+      prefix: `v1:fanout:${id}:`,
+    });
+    expect(keys.at(-1)?.metadata).toMatchObject({ done: true, lastEmail: null });
 
     const mail = await mailTo(readers[7]!);
     expect(mail).toHaveLength(1);
