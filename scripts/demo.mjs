@@ -42,11 +42,14 @@ const worker = await startWorker({
 });
 const base = worker.url;
 const auth = { Authorization: `Bearer ${TOKEN}` };
-process.on("SIGINT", async () => {
-  console.log("\nStopping...");
-  await worker.stop();
-  process.exit(0);
-});
+// The Worker runs in its own process group: stop it with the demo, however the demo is stopped.
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+  process.on(signal, async () => {
+    console.log("\nStopping...");
+    await worker.stop();
+    process.exit(0);
+  });
+}
 
 try {
   const articles = JSON.parse(
