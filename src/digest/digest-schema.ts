@@ -32,14 +32,14 @@ export const Digest = z.object({
 export type Digest = z.infer<typeof Digest>;
 
 /** Archive index metadata: enough to list digests and find the last cutoff with no record read. */
-export const DigestIndexMetadata = z.object({
-  id: DigestId,
-  status: z.enum(["compiled", "skipped", "held"]),
-  heldReason: z.string().nullable().default(null),
-  articleCount: z.number(),
-  subject: z.string(),
-  windowStart: z.string(),
-  cutoff: z.string(),
+export const DigestIndexMetadata = Digest.pick({
+  id: true,
+  status: true,
+  heldReason: true,
+  articleCount: true,
+  subject: true,
+  windowStart: true,
+  cutoff: true,
 });
 export type DigestIndexMetadata = z.infer<typeof DigestIndexMetadata>;
 
