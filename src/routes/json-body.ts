@@ -41,6 +41,9 @@ export async function readTextLimited(request: Request, maxBytes: number): Promi
   }
 }
 
+const unsupportedMediaType = () =>
+  new ApiError(415, "unsupported_media_type", "Send the body as `Content-Type: application/json`.");
+
 /**
  * For POST, PUT and PATCH: the body must be JSON, at most `maxBytes`, and parse. The request is
  * rebuilt around the text already read, so the zod validator that follows can read it again.
@@ -50,24 +53,17 @@ export const jsonBody = (maxBytes = MAX_JSON_BODY_BYTES, options: { optional?: b
     if (!["POST", "PUT", "PATCH"].includes(c.req.method)) return next();
     const mediaType = (c.req.header("Content-Type") ?? "").split(";")[0]?.trim().toLowerCase();
     // An optional body may be left out entirely; it then reads as `{}`.
-    if (
-      options.optional &&
-      !c.req.header("Content-Type") &&
-      (await c.req.raw.clone().text()) === ""
-    ) {
-      c.req.raw = new Request(c.req.raw, {
+    // Read through the same size limit: a body without a Content-Type is still refused (415).
+    if (options.optional && !c.req.header("Content-Type")) {
+      if ((await readTextLimited(c.req.raw, maxBytes)) !== "") throw unsupportedMediaType();
+      c.req.raw = new Request(c.req.raw.url, {
+        method: c.req.method,
         body: "{}",
         headers: { "Content-Type": "application/json" },
       });
       return next();
     }
-    if (mediaType !== "application/json") {
-      throw new ApiError(
-        415,
-        "unsupported_media_type",
-        "Send the body as `Content-Type: application/json`.",
-      );
-    }
+    if (mediaType !== "application/json") throw unsupportedMediaType();
     const text = await readTextLimited(c.req.raw, maxBytes);
     try {
       JSON.parse(text);
