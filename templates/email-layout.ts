@@ -1,4 +1,5 @@
 // The shell of every email: one 600 px table, inline styles, a hidden preheader, no script.
+import type { ReaderLinks } from "../src/subscribers/reader-links";
 import { html, type SafeHtml } from "./html";
 
 // The font is set once, on the cells, and inherited: repeating a font stack on every element made
@@ -83,24 +84,15 @@ export function renderEmailHtml(shell: EmailShell): string {
     </html> `.value;
 }
 
-/** The footer's reader links, identical in every email that goes to a confirmed reader. */
-export function renderReaderFooterLinks(
-  siteTitle: string,
-  links: { unsubscribeUrl: string; preferencesUrl?: string },
-) {
+/** The footer's reader links, the same in every email that goes to a confirmed reader. */
+export function renderReaderFooterLinks(siteTitle: string, links: ReaderLinks) {
   return html`<p style='margin:0;'>
     You get this email because you subscribed to ${siteTitle}.
-    <a href='${links.unsubscribeUrl}' style='${EMAIL_STYLE.link}'>Unsubscribe</a>${
-      links.preferencesUrl
-        ? html` &middot; <a href='${links.preferencesUrl}' style='${EMAIL_STYLE.link}'>Your data</a>`
-        : ""
-    }
+    <a href='${links.unsubscribeUrl}' style='${EMAIL_STYLE.link}'>Unsubscribe</a> &middot;
+    <a href='${links.preferencesUrl}' style='${EMAIL_STYLE.link}'>Your data</a>
   </p>`;
 }
 
-export function renderReaderFooterText(links: {
-  unsubscribeUrl: string;
-  preferencesUrl?: string;
-}): string {
-  return `Unsubscribe: ${links.unsubscribeUrl}${links.preferencesUrl ? `\nYour data: ${links.preferencesUrl}` : ""}`;
+export function renderReaderFooterText(links: ReaderLinks): string {
+  return `Unsubscribe: ${links.unsubscribeUrl}\nYour data: ${links.preferencesUrl}`;
 }

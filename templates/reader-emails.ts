@@ -5,6 +5,7 @@ import {
   renderReaderFooterLinks,
   renderReaderFooterText,
 } from "./email-layout";
+import type { ReaderLinks } from "../src/subscribers/reader-links";
 import { html } from "./html";
 
 export type RenderedEmail = { subject: string; html: string; text: string };
@@ -58,10 +59,10 @@ export function renderWelcomeEmail(options: {
   siteTitle: string;
   siteUrl: string;
   sendTime: string;
-  unsubscribeUrl: string;
+  links: ReaderLinks;
   postalAddress: string;
 }): RenderedEmail {
-  const { siteTitle, siteUrl, sendTime, unsubscribeUrl, postalAddress } = options;
+  const { siteTitle, siteUrl, sendTime, links, postalAddress } = options;
   const subject = `Welcome to ${siteTitle}`;
   const archiveUrl = `${siteUrl}/digests`;
   const content = html`<h1 style="${EMAIL_STYLE.heading}">You're subscribed</h1>
@@ -75,11 +76,6 @@ export function renderWelcomeEmail(options: {
     <p style="margin:0;">
       To leave, use the unsubscribe link at the bottom of any email: one click, no login.
     </p>`;
-  // The footer's links share one token: the unsubscribe token also opens the reader's own data.
-  const links = {
-    unsubscribeUrl,
-    preferencesUrl: unsubscribeUrl.replace("/unsubscribe?", "/preferences?"),
-  };
   return {
     subject,
     html: renderEmailHtml({

@@ -8,7 +8,8 @@ import { createDigestEvents } from "./digest-events";
 import { createDigestStore } from "./digest-store";
 import { sharedPacer } from "./pacer";
 import { digestIdFor, runDigest, type RunDeps } from "./run-digest";
-import { handleDeadLetters, handleSendBatch, type SendDeps } from "./send-jobs";
+import { handleDeadLetters } from "./dead-letters";
+import { handleSendBatch, type SendDeps } from "./send-jobs";
 
 const DEAD_LETTER_QUEUE_NAME = "tidings-send-dead";
 // A fan-out whose last checkpoint is older than this has died; the resume cron carries it on.

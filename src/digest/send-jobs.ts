@@ -1,14 +1,13 @@
 // The queue consumer: each job (a chunk of <= 100 readers) becomes one provider batch call with an
 // idempotency key derived from the digest, the chunk and its recipients, paced to the provider's rate.
-import { listUnsubscribeHeaders } from "../mail/list-unsubscribe";
-import type { Mailer, OutgoingEmail } from "../mail/mailer";
+import type { Mailer } from "../mail/mailer";
 import type { TokenSigner } from "../subscribers/reader-token";
 import type { SubscriberStore } from "../subscribers/subscriber-store";
 import { renderDigestEmailParts, type DigestEmailParts } from "../../templates/digest-email";
-import { renderReaderFooterLinks, renderReaderFooterText } from "../../templates/email-layout";
 import { SendJob, type Digest } from "./digest-schema";
 import type { DigestStore } from "./digest-store";
 import type { Pacer } from "./pacer";
+import { idempotencyKey, personaliseChunk } from "./personalise-chunk";
 
 // Workers allow 6 simultaneous outgoing connections per invocation.
 const MAX_IN_FLIGHT = 6;
@@ -16,12 +15,12 @@ const MAX_IN_FLIGHT = 6;
 const MAX_BACKOFF_SECONDS = 60;
 
 /**
- * Per-isolate memory of the digests being sent: the record (never changed once compiled) and the
- * chunks already recorded. Loading them once per isolate instead of once per batch keeps the send
+ * Per-isolate memory of the digests being sent: the record (never changed once compiled), its email
+ * rendered once, and the chunks already recorded. Loading them once per isolate instead of once per batch keeps the send
  * near one KV operation per 1,000 readers; a batch with a retried message reloads the chunks, since
  * another isolate may have recorded them.
  */
-type DigestMemory = { digest: Digest; recorded: Set<number> };
+type DigestMemory = { digest: Digest; parts: DigestEmailParts; recorded: Set<number> };
 const memory = new Map<string, DigestMemory>();
 const MAX_REMEMBERED_DIGESTS = 8;
 
@@ -42,15 +41,17 @@ function departureView(deps: SendDeps, since: Date) {
 }
 
 async function remember(
-  digests: DigestStore,
+  deps: SendDeps,
   digestId: string,
   reload: boolean,
 ): Promise<DigestMemory | null> {
+  const { digests } = deps;
   let known = memory.get(digestId);
   if (!known) {
     const digest = await digests.get(digestId);
     if (!digest) return null;
-    known = { digest, recorded: await digests.recordedChunks(digestId) };
+    const parts = renderDigestEmailParts(digest, deps.site);
+    known = { digest, parts, recorded: await digests.recordedChunks(digestId) };
     if (memory.size >= MAX_REMEMBERED_DIGESTS) memory.delete(memory.keys().next().value!);
     memory.set(digestId, known);
   } else if (reload) {
@@ -81,56 +82,6 @@ type Outcome =
   | { kind: "done"; sent: number; skipped: number }
   | { kind: "retry"; delaySeconds: number }
   | { kind: "dead" };
-
-async function sha256Hex(text: string): Promise<string> {
-  const hash = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(hash).slice(0, 12), (b) => b.toString(16).padStart(2, "0")).join(
-    "",
-  );
-}
-
-/** The key names the digest, the chunk and exactly who is in it: a changed chunk never reuses a key. */
-export async function idempotencyKey(
-  digestId: string,
-  chunk: number,
-  recipients: string[],
-): Promise<string> {
-  return `digest/${digestId}/${chunk}/${await sha256Hex([...recipients].sort().join("\n"))}`;
-}
-
-/** Personalises the shared render: only the footer links and headers differ per reader. */
-async function emailsFor(
-  parts: DigestEmailParts,
-  deps: SendDeps,
-  digestId: string,
-  chunk: number,
-  recipients: string[],
-) {
-  const now = deps.now();
-  return Promise.all(
-    recipients.map(async (to): Promise<OutgoingEmail> => {
-      const token = await deps.signer.sign("unsubscribe", to, now);
-      const unsubscribeUrl = `${deps.site.siteUrl}/unsubscribe?token=${token}`;
-      const links = {
-        unsubscribeUrl,
-        preferencesUrl: `${deps.site.siteUrl}/preferences?token=${token}`,
-      };
-      return {
-        to,
-        from: deps.site.mailFrom,
-        subject: parts.subject,
-        html:
-          parts.html[0] + renderReaderFooterLinks(deps.site.siteTitle, links).value + parts.html[1],
-        text: parts.text[0] + renderReaderFooterText(links) + parts.text[1],
-        headers: listUnsubscribeHeaders(unsubscribeUrl),
-        tags: [
-          { name: "digest", value: digestId },
-          { name: "chunk", value: String(chunk) },
-        ],
-      };
-    }),
-  );
-}
 
 /**
  * Who a chunk goes to. The set must not change between a delivered attempt and its retry, or the key
@@ -169,7 +120,7 @@ async function sendJob(
   const recipients = await recipientsFor(deps, job, await departed(), attempts);
   const skipped = job.recipients.length - recipients.length;
   if (recipients.length === 0) return { kind: "done", sent: 0, skipped };
-  const emails = await emailsFor(parts, deps, digest.id, job.chunk, recipients);
+  const emails = await personaliseChunk(parts, deps.site, deps.signer, deps.now(), job, recipients);
   await deps.pacer.slot();
   if (limited.retryAfterSeconds > 0)
     return { kind: "retry", delaySeconds: limited.retryAfterSeconds };
@@ -217,7 +168,7 @@ export async function handleSendBatch(batch: MessageBatch<unknown>, deps: SendDe
 
   for (const [digestId, items] of byDigest) {
     const known = await remember(
-      deps.digests,
+      deps,
       digestId,
       items.some(({ message }) => message.attempts > 1),
     );
@@ -226,9 +177,8 @@ export async function handleSendBatch(batch: MessageBatch<unknown>, deps: SendDe
       items.forEach(({ message }) => message.ack());
       continue;
     }
-    const { digest, recorded } = known;
+    const { digest, parts, recorded } = known;
     const departed = departureView(deps, new Date(digest.createdAt));
-    const parts = renderDigestEmailParts(digest, deps.site);
     const done: { message: Message<unknown>; chunk: number; sent: number; skipped: number }[] = [];
     const seen = new Set<number>();
     const limited: RateLimitSignal = { retryAfterSeconds: 0 };
@@ -280,38 +230,5 @@ export async function handleSendBatch(batch: MessageBatch<unknown>, deps: SendDe
       recorded.add(chunk);
       message.ack();
     }
-  }
-}
-
-/** Consumer for the dead-letter queue: a job that exhausted its retries is counted as failed, not lost. */
-export async function handleDeadLetters(
-  batch: MessageBatch<unknown>,
-  digests: DigestStore,
-  now: () => Date,
-): Promise<void> {
-  for (const message of batch.messages) {
-    const parsed = SendJob.safeParse(message.body);
-    if (parsed.success) {
-      const job = parsed.data;
-      const recorded = await digests.recordedChunks(job.digestId);
-      if (!recorded.has(job.chunk)) {
-        await digests.addProgress(
-          job.digestId,
-          [job.chunk],
-          { sent: 0, skipped: 0, failed: job.recipients.length },
-          now(),
-        );
-      }
-      console.error(
-        JSON.stringify({
-          level: "error",
-          event: "send.dead_letter",
-          digestId: job.digestId,
-          chunk: job.chunk,
-          readers: job.recipients.length,
-        }),
-      );
-    }
-    message.ack();
   }
 }

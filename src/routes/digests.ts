@@ -13,6 +13,7 @@ import { ApiError, notFound } from "../errors";
 import { renderArchivePage } from "../../templates/digest-page";
 import { renderAtomFeed } from "../../templates/atom-feed";
 import { renderDigestEmailParts } from "../../templates/digest-email";
+import { readerLinks } from "../subscribers/reader-links";
 import { renderReaderFooterLinks } from "../../templates/email-layout";
 import type { EditorVariables } from "./editor-auth";
 import { jsonBody, onInvalid } from "./json-body";
@@ -76,9 +77,11 @@ export const digestApi = new Hono<{ Bindings: AppEnv; Variables: EditorVariables
       siteUrl: config.SITE_URL,
       postalAddress: config.MAIL_POSTAL_ADDRESS,
     });
-    const footer = renderReaderFooterLinks(config.DIGEST_TITLE, {
-      unsubscribeUrl: `${config.SITE_URL}/unsubscribe`,
-    }).value;
+    // A preview goes to no reader: its footer links carry a token that opens nothing.
+    const footer = renderReaderFooterLinks(
+      config.DIGEST_TITLE,
+      readerLinks(config.SITE_URL, "preview"),
+    ).value;
     return c.html(parts.html[0] + footer + parts.html[1]);
   })
 

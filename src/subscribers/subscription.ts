@@ -3,6 +3,7 @@ import { ApiError } from "../errors";
 import { listUnsubscribeHeaders } from "../mail/list-unsubscribe";
 import type { Mailer } from "../mail/mailer";
 import { renderConfirmEmail, renderWelcomeEmail } from "../../templates/reader-emails";
+import { readerLinks } from "./reader-links";
 import type { TokenSigner } from "./reader-token";
 import { withEvent, type Subscriber } from "./subscriber-schema";
 import type { SubscriberStore } from "./subscriber-store";
@@ -28,13 +29,6 @@ export type SubscriptionDeps = {
   site: ReaderSite;
   now: Date;
 };
-
-export async function unsubscribeUrl(
-  deps: Pick<SubscriptionDeps, "signer" | "site" | "now">,
-  email: string,
-) {
-  return `${deps.site.siteUrl}/unsubscribe?token=${await deps.signer.sign("unsubscribe", email, deps.now)}`;
-}
 
 function mailUnavailable(): ApiError {
   return new ApiError(
@@ -135,12 +129,12 @@ export async function confirm(
       { at: stamp, event: "confirmed" },
     );
   }
-  const leaveUrl = await unsubscribeUrl(deps, email);
+  const links = readerLinks(site.siteUrl, await deps.signer.sign("unsubscribe", email, now));
   const welcome = renderWelcomeEmail({
     siteTitle: site.siteTitle,
     siteUrl: site.siteUrl,
     sendTime: site.sendTime,
-    unsubscribeUrl: leaveUrl,
+    links,
     postalAddress: site.postalAddress,
   });
   const sent = await mailer.send(
@@ -148,7 +142,7 @@ export async function confirm(
       to: email,
       from: site.mailFrom,
       ...welcome,
-      headers: listUnsubscribeHeaders(leaveUrl),
+      headers: listUnsubscribeHeaders(links.unsubscribeUrl),
       tags: [{ name: "kind", value: "welcome" }],
     },
     `welcome:${email}:${next.consent.signedUpAt}`,
