@@ -4,6 +4,7 @@
 import { createArticleStore } from "../src/articles/article-store";
 import type { AppEnv } from "../src/env";
 import worker from "../src/index";
+export { ArticleUrl, DepartureLog, EditionSend, ProviderLimiter, ReaderLedger } from "../src/index";
 import { createSubscriberStore } from "../src/subscribers/subscriber-store";
 import { unsubscribe } from "../src/subscribers/subscription";
 

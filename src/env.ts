@@ -13,6 +13,11 @@ const positiveInt = (fallback: number) =>
     (value) => (value === undefined || value === "" ? fallback : Number(value)),
     z.number().int().positive(),
   );
+const positiveNumber = (fallback: number) =>
+  z.preprocess(
+    (value) => (value === undefined || value === "" ? fallback : Number(value)),
+    z.number().positive(),
+  );
 const optionalText = z.preprocess(
   (value) => (value === "" ? undefined : value),
   z.string().optional(),
@@ -39,6 +44,10 @@ const Config = z.object({
     (value) => (value === undefined || value === "" ? 0.003 : Number(value)),
     z.number().positive().max(1),
   ),
+  SEND_RETRY_BASE_SECONDS: positiveNumber(2),
+  SEND_RETRY_MAX_SECONDS: positiveNumber(300),
+  SEND_RATE_LIMIT_WAIT_SECONDS: positiveNumber(600),
+  FANOUT_PAGES_PER_STEP: positiveInt(100),
   RESEND_BASE_URL: optionalText,
   RESEND_API_KEY: optionalText,
   RESEND_WEBHOOK_SECRET: optionalText,

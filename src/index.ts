@@ -1,7 +1,13 @@
-// The Worker's entry: wiring only.
+// The Worker's entry: wiring only. The Durable Object classes are exported here for the runtime.
 import { app } from "./app";
 import { queue, scheduled } from "./digest/digest-handlers";
 import type { AppEnv } from "./env";
+
+export { ArticleUrl } from "./articles/article-url";
+export { EditionSend } from "./digest/edition-send";
+export { ProviderLimiter } from "./mail/provider-limiter";
+export { DepartureLog } from "./subscribers/departure-log";
+export { ReaderLedger } from "./subscribers/reader-ledger";
 
 export default {
   fetch: app.fetch,
