@@ -3,34 +3,26 @@ import { createArticleStore } from "../articles/article-store";
 import { readConfig, requireSecret, type AppEnv } from "../env";
 import { createMailer } from "../mail/create-mailer";
 import { createTokenSigner } from "../subscribers/reader-token";
-import { createSubscriberStore } from "../subscribers/subscriber-store";
-import { createDigestEvents } from "./digest-events";
-import { createDigestStore } from "./digest-store";
-import { sharedPacer } from "./pacer";
-import { digestIdFor, runDigest, type RunDeps } from "./run-digest";
 import { handleDeadLetters } from "./dead-letters";
+import { createDigestStore } from "./digest-store";
+import { editionSend } from "./edition-send";
+import { digestIdFor, runDigest, type RunDeps } from "./run-digest";
 import { handleSendBatch, type SendDeps } from "./send-jobs";
 
 const DEAD_LETTER_QUEUE_NAME = "tidings-send-dead";
-// A fan-out whose last checkpoint is older than this has died; the resume cron carries it on.
-const STALLED_FAN_OUT_MS = 5 * 60 * 1000;
+// The resume cron nudges the owners of this many recent editions, whatever their date: a held
+// digest released after midnight or a past-date run carries on like today's.
+const EDITIONS_NUDGED = 7;
 
 export function runDeps(env: AppEnv, now: () => Date = () => new Date()): RunDeps {
   const config = readConfig(env);
-  const digests = createDigestStore(env.DIGESTS);
   return {
     articles: createArticleStore(env.ARTICLES),
-    digests,
-    fanOut: {
-      digests,
-      readers: createSubscriberStore(env.SUBSCRIBERS),
-      queue: env.SEND_QUEUE,
-      now,
-    },
+    digests: createDigestStore(env.DIGESTS),
+    edition: (id) => editionSend(env, id),
     siteTitle: config.DIGEST_TITLE,
     maxArticles: config.DIGEST_MAX_ARTICLES,
     minArticles: config.DIGEST_MIN_ARTICLES,
-    events: createDigestEvents(env.DIGESTS),
     complaintBrakeRate: config.COMPLAINT_BRAKE_RATE,
     now,
   };
@@ -39,45 +31,46 @@ export function runDeps(env: AppEnv, now: () => Date = () => new Date()): RunDep
 export function sendDeps(env: AppEnv, now: () => Date = () => new Date()): SendDeps {
   const config = readConfig(env);
   return {
-    digests: createDigestStore(env.DIGESTS),
-    readers: createSubscriberStore(env.SUBSCRIBERS),
+    edition: (id) => editionSend(env, id),
     mailer: createMailer(config, env.OUTBOX),
     signer: createTokenSigner(requireSecret(config.SIGNING_SECRET, "SIGNING_SECRET")),
-    pacer: sharedPacer(config.RESEND_RATE_PER_SECOND),
-    deadLetters: env.DEAD_LETTER_QUEUE,
+    markInvalid: (email) =>
+      env.READERS.get(env.READERS.idFromName(email)).markInvalid(now().toISOString()),
+    queue: env.SEND_QUEUE,
     site: {
       siteTitle: config.DIGEST_TITLE,
       siteUrl: config.SITE_URL,
       mailFrom: config.MAIL_FROM,
       postalAddress: config.MAIL_POSTAL_ADDRESS,
     },
+    retry: {
+      baseSeconds: config.SEND_RETRY_BASE_SECONDS,
+      maxSeconds: config.SEND_RETRY_MAX_SECONDS,
+    },
     now,
   };
 }
 
 /**
- * The daily cron compiles and sends the day's digest. Any other cron in wrangler.toml (the resume
- * cron) only carries on a fan-out that stalled, so a Worker that died half-way finishes the send.
+ * The daily cron compiles the day's digest and starts its send. Any other cron (the resume cron)
+ * nudges the owners of recent editions: each answers at once when its send is done or moving, and
+ * re-arms a walk whose alarm gave up. One KV list call, then at most EDITIONS_NUDGED object calls.
  */
 export async function scheduled(
   controller: ScheduledController,
   env: AppEnv,
   _ctx?: ExecutionContext,
 ): Promise<void> {
-  const cutoff = new Date(controller.scheduledTime);
-  const id = digestIdFor(cutoff);
   const deps = runDeps(env);
   if (controller.cron === readConfig(env).DIGEST_CRON) {
-    await runDigest(deps, { id, cutoff });
+    const cutoff = new Date(controller.scheduledTime);
+    await runDigest(deps, { id: digestIdFor(cutoff), cutoff });
     return;
   }
-  const digest = await deps.digests.get(id);
-  if (!digest || digest.status !== "compiled") return;
-  const last = (await deps.digests.checkpoints(id)).at(-1);
-  if (last?.done) return;
-  if (last && Date.now() - Date.parse(last.at) < STALLED_FAN_OUT_MS) return;
-  console.log(JSON.stringify({ level: "info", event: "digest.resume", id }));
-  await runDigest(deps, { id, cutoff: new Date(digest.cutoff) });
+  const recent = await deps.digests.index(EDITIONS_NUDGED, { published: true });
+  for (const entry of recent) {
+    if (entry.status === "compiled") await deps.edition(entry.id).start();
+  }
 }
 
 export async function queue(
@@ -86,7 +79,7 @@ export async function queue(
   _ctx?: ExecutionContext,
 ): Promise<void> {
   if (batch.queue === DEAD_LETTER_QUEUE_NAME) {
-    await handleDeadLetters(batch, createDigestStore(env.DIGESTS), () => new Date());
+    await handleDeadLetters(batch, (id) => editionSend(env, id));
     return;
   }
   await handleSendBatch(batch, sendDeps(env));

@@ -1,15 +1,361 @@
-// EditionSend: the one owner of one edition's send (id = idFromName(digest id)).
-// Skeleton: the interface other parts call; implemented in the one-writer change.
+// EditionSend owns one edition's send (id = idFromName(digest id)): the digest as frozen, the walk
+// over the readers, each chunk's recipient set and outcome, and the edition's bounce and complaint
+// events. It guarantees one fan-out however often and from wherever it is started; a chunk's set
+// and idempotency key recorded before its first provider call and changed only after an answer that
+// proves nothing was delivered; every chunk ending sent or failed (failed ones can be redriven).
+// It does not guarantee that a reader who leaves after their chunk was claimed is skipped.
+//
+// One object per edition: about three calls per chunk of 100 readers (claim, settle, an event or
+// two), some 300 a second at 100 provider calls a second, under what one object handles.
 import { DurableObject } from "cloudflare:workers";
+import { readConfig } from "../env";
+import { createSubscriberStore } from "../subscribers/subscriber-store";
+import { departureLog } from "../subscribers/departure-log";
+import type { BrakeFigures } from "./complaint-brake";
+import { Digest } from "./digest-schema";
+import { EDITION_SCHEMA, chunkTotals, eventTotals, type ChunkRow } from "./edition-tables";
+import { editionStatus, type EditionRow, type SendStatus } from "./edition-status";
+import { idempotencyKey } from "./personalise-chunk";
+import { walkReaders } from "./walk-readers";
 
 export type DigestEventKind = "bounced" | "complained";
+export type Claim =
+  { kind: "send"; recipients: string[]; key: string } | { kind: "settled" } | { kind: "unknown" };
+/** `undelivered`: the provider answered an error, so nothing went out and the set may be re-fixed. */
+export type Settlement =
+  | { kind: "sent"; invalid: string[] }
+  | { kind: "undelivered" }
+  | { kind: "failed"; undelivered: boolean };
+
+type EditionRecord = EditionRow & {
+  digest: string;
+  page_cursor: string | null;
+  next_chunk: number;
+  adopted_at: number;
+};
+
+// Queues' sendBatch takes at most 100 messages a call.
+const MAX_QUEUE_BATCH = 100;
+// Failed chunks keep their addresses this long for a redrive, then are scrubbed.
+const FAILED_KEEP_MS = 3 * 24 * 60 * 60 * 1000;
 
 export class EditionSend extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    for (const statement of EDITION_SCHEMA) this.sql.exec(statement);
+  }
+
+  private edition(): EditionRecord | null {
+    return this.sql.exec<EditionRecord>(`SELECT * FROM edition`).toArray()[0] ?? null;
+  }
+
+  private chunk(chunk: number): ChunkRow | null {
+    return (
+      this.sql.exec<ChunkRow>(`SELECT * FROM chunk WHERE chunk = ?`, chunk).toArray()[0] ?? null
+    );
+  }
+
+  /** The digest this edition sends: the first one offered wins, so racing compiles send one. */
+  adopt(offered: Digest): { digest: Digest; first: boolean; adoptedAt: number } {
+    const row = this.edition();
+    if (row)
+      return {
+        digest: Digest.parse(JSON.parse(row.digest)),
+        first: false,
+        adoptedAt: row.adopted_at,
+      };
+    const now = Date.now();
+    this.sql.exec(
+      `INSERT INTO edition (singleton, id, digest, status, held_reason, article_count, phase,
+         next_chunk, recipients, steps, adopted_at) VALUES (1, ?, ?, ?, ?, ?, 'idle', 0, 0, 0, ?)`,
+      offered.id,
+      JSON.stringify(offered),
+      offered.status,
+      offered.heldReason,
+      offered.articleCount,
+      now,
+    );
+    return { digest: offered, first: true, adoptedAt: now };
+  }
+
+  digest(): Digest | null {
+    const row = this.edition();
+    return row ? Digest.parse(JSON.parse(row.digest)) : null;
+  }
+
+  /** A held edition becomes sendable; null when it is not held. */
+  release(): Digest | null {
+    const row = this.edition();
+    if (!row || row.status !== "held") return null;
+    const digest: Digest = {
+      ...Digest.parse(JSON.parse(row.digest)),
+      status: "compiled",
+      heldReason: null,
+    };
+    this.sql.exec(
+      `UPDATE edition SET status = 'compiled', held_reason = NULL, digest = ?`,
+      JSON.stringify(digest),
+    );
+    return digest;
+  }
+
+  /** Starts the walk once; later calls only make sure a stalled one moves again. */
+  async start(): Promise<SendStatus | null> {
+    const row = this.edition();
+    if (!row) return null;
+    if (row.status === "compiled" && row.phase === "idle") {
+      this.sql.exec(`UPDATE edition SET phase = 'walking', started_at = ?`, Date.now());
+      await departureLog(this.env).registerEdition(
+        row.id,
+        Date.parse(Digest.parse(JSON.parse(row.digest)).createdAt),
+      );
+    }
+    const pending = this.sql
+      .exec<{ n: number }>(`SELECT COUNT(*) AS n FROM chunk WHERE state = 'new'`)
+      .one().n;
+    const phase = this.edition()!.phase;
+    if ((phase === "walking" || pending > 0) && (await this.ctx.storage.getAlarm()) === null)
+      await this.ctx.storage.setAlarm(Date.now());
+    return this.status();
+  }
+
+  /** One step per alarm: hand recorded chunks to the queue, then walk the next pages. */
+  override async alarm(): Promise<void> {
+    const row = this.edition();
+    if (!row) return;
+    await this.enqueueNew(row.id);
+    if (row.phase === "walking") {
+      const step = await walkReaders(
+        createSubscriberStore(this.env.SUBSCRIBERS),
+        row.page_cursor,
+        readConfig(this.env).FANOUT_PAGES_PER_STEP,
+      );
+      const now = Date.now();
+      this.ctx.storage.transactionSync(() => {
+        step.chunks.forEach((recipients, i) =>
+          this.sql.exec(
+            `INSERT INTO chunk (chunk, walked, size, state, updated_at) VALUES (?, ?, ?, 'new', ?)`,
+            row.next_chunk + i,
+            JSON.stringify(recipients),
+            recipients.length,
+            now,
+          ),
+        );
+        this.sql.exec(
+          `UPDATE edition SET page_cursor = ?, next_chunk = next_chunk + ?, recipients = recipients + ?,
+             steps = steps + 1, phase = ?`,
+          step.cursor,
+          step.chunks.length,
+          step.chunks.reduce((sum, chunk) => sum + chunk.length, 0),
+          step.cursor === null ? "walked" : "walking",
+        );
+      });
+      await this.enqueueNew(row.id);
+      // A continuation: the next step is its own invocation, with its own limits.
+      if (step.cursor !== null) await this.ctx.storage.setAlarm(Date.now());
+    }
+    await this.finishIfDone();
+    if (this.edition()!.phase === "finished") this.scrubFailedIfOld();
+  }
+
+  /** Jobs for chunks recorded but not yet handed to the queue (after a step, a crash, a redrive). */
+  private async enqueueNew(id: string): Promise<void> {
+    for (;;) {
+      const chunks = this.sql
+        .exec<{ chunk: number }>(
+          `SELECT chunk FROM chunk WHERE state = 'new' ORDER BY chunk LIMIT ?`,
+          MAX_QUEUE_BATCH,
+        )
+        .toArray()
+        .map((row) => row.chunk);
+      if (chunks.length === 0) return;
+      await this.env.SEND_QUEUE.sendBatch(
+        chunks.map((chunk) => ({ body: { digestId: id, chunk }, contentType: "json" as const })),
+      );
+      this.sql.exec(
+        `UPDATE chunk SET state = 'queued' WHERE state = 'new' AND chunk IN (${chunks.join(",")})`,
+      );
+    }
+  }
+
+  /** The recipients and key for a chunk's provider call: fixed on the first claim, then repeated. */
+  async claim(chunk: number): Promise<Claim> {
+    const row = this.chunk(chunk);
+    if (!row) return { kind: "unknown" };
+    if (row.state === "sent" || row.state === "failed") return { kind: "settled" };
+    const id = this.edition()!.id;
+    if (row.fixed !== null) return this.sendClaim(id, chunk, JSON.parse(row.fixed));
+    const walked: string[] = JSON.parse(row.walked ?? "[]");
+    const since = Date.parse(Digest.parse(JSON.parse(this.edition()!.digest)).createdAt);
+    const departed = new Set(await departureLog(this.env).departedAmong(walked, since));
+    // Another claim of this chunk may have fixed the set while we waited: keep the first.
+    const fresh = this.chunk(chunk)!;
+    if (fresh.state === "sent" || fresh.state === "failed") return { kind: "settled" };
+    if (fresh.fixed !== null) return this.sendClaim(id, chunk, JSON.parse(fresh.fixed));
+    const recipients = walked.filter((email) => !departed.has(email));
+    this.sql.exec(
+      `UPDATE chunk SET fixed = ?, skipped = ?, state = 'claimed', updated_at = ? WHERE chunk = ?`,
+      JSON.stringify(recipients),
+      walked.length - recipients.length,
+      Date.now(),
+      chunk,
+    );
+    if (recipients.length > 0) return this.sendClaim(id, chunk, recipients);
+    await this.settle(chunk, { kind: "sent", invalid: [] });
+    return { kind: "settled" };
+  }
+
+  private async sendClaim(id: string, chunk: number, recipients: string[]): Promise<Claim> {
+    return { kind: "send", recipients, key: await idempotencyKey(id, chunk, recipients) };
+  }
+
+  /** Records a chunk's outcome once; a repeated or late settlement of a final chunk is ignored. */
+  async settle(chunk: number, outcome: Settlement): Promise<void> {
+    const row = this.chunk(chunk);
+    if (!row || row.state === "sent" || row.state === "failed") return;
+    const fixed: string[] = JSON.parse(row.fixed ?? row.walked ?? "[]");
+    const now = Date.now();
+    if (outcome.kind === "sent") {
+      const invalid = outcome.invalid.filter((email) => fixed.includes(email)).length;
+      this.sql.exec(
+        `UPDATE chunk SET state = 'sent', sent = ?, invalid = ?, updated_at = ? WHERE chunk = ?`,
+        fixed.length - invalid,
+        invalid,
+        now,
+        chunk,
+      );
+    } else if (outcome.kind === "undelivered") {
+      this.sql.exec(
+        `UPDATE chunk SET state = 'queued', fixed = NULL, skipped = 0, updated_at = ? WHERE chunk = ?`,
+        now,
+        chunk,
+      );
+      return;
+    } else {
+      this.sql.exec(
+        `UPDATE chunk SET state = 'failed', failed = ?, skipped = ?, fixed = ?, updated_at = ? WHERE chunk = ?`,
+        fixed.length,
+        row.fixed === null ? 0 : row.skipped,
+        outcome.undelivered ? null : row.fixed,
+        now,
+        chunk,
+      );
+    }
+    await this.finishIfDone();
+  }
+
+  /** Failed chunks go out again under the same rules; answers how many readers that is. */
+  async redrive(): Promise<{ readers: number }> {
+    const readers =
+      this.sql
+        .exec<{ n: number | null }>(
+          `SELECT SUM(failed) AS n FROM chunk WHERE state = 'failed' AND walked IS NOT NULL`,
+        )
+        .one().n ?? 0;
+    if (readers === 0) return { readers: 0 };
+    this.sql.exec(
+      `UPDATE chunk SET state = 'new', failed = 0 WHERE state = 'failed' AND walked IS NOT NULL`,
+    );
+    this.sql.exec(
+      `UPDATE edition SET phase = 'walked', finished_at = NULL WHERE phase = 'finished'`,
+    );
+    await this.ctx.storage.setAlarm(Date.now());
+    return { readers };
+  }
+
+  private async finishIfDone(): Promise<void> {
+    const row = this.edition();
+    if (!row || row.phase !== "walked") return;
+    const open = this.sql
+      .exec<{ n: number }>(`SELECT COUNT(*) AS n FROM chunk WHERE state NOT IN ('sent', 'failed')`)
+      .one().n;
+    if (open > 0) return;
+    // Sent chunks need their addresses no more: the ledger keeps counts only.
+    this.sql.exec(`UPDATE chunk SET walked = NULL, fixed = NULL WHERE state = 'sent'`);
+    this.sql.exec(
+      `UPDATE edition SET phase = 'finished', finished_at = ?, page_cursor = NULL`,
+      Date.now(),
+    );
+    const failed = this.sql
+      .exec<{ n: number }>(
+        `SELECT COUNT(*) AS n FROM chunk WHERE state = 'failed' AND walked IS NOT NULL`,
+      )
+      .one().n;
+    if (failed === 0) await departureLog(this.env).unregisterEdition(row.id);
+    else await this.ctx.storage.setAlarm(Date.now() + FAILED_KEEP_MS);
+  }
+
+  private scrubFailedIfOld(): void {
+    this.sql.exec(
+      `UPDATE chunk SET walked = NULL, fixed = NULL WHERE state = 'failed' AND updated_at < ?`,
+      Date.now() - FAILED_KEEP_MS + 60_000,
+    );
+  }
+
   /** A provider event for this edition, counted once per event id. */
-  async recordEvent(_eventId: string, _type: DigestEventKind, _permanent: boolean): Promise<void> {}
+  recordEvent(eventId: string, type: DigestEventKind, permanent: boolean): void {
+    this.sql.exec(
+      `INSERT OR IGNORE INTO event (id, type, permanent, at) VALUES (?, ?, ?, ?)`,
+      eventId,
+      type,
+      permanent ? 1 : 0,
+      Date.now(),
+    );
+  }
 
   /** Removes an erased reader from every chunk not yet sent. */
-  async forget(_email: string): Promise<void> {}
+  forget(email: string): void {
+    const needle = JSON.stringify(email);
+    const rows = this.sql
+      .exec<ChunkRow>(
+        `SELECT * FROM chunk WHERE state IN ('new', 'queued', 'failed') AND instr(walked, ?) > 0`,
+        needle,
+      )
+      .toArray();
+    for (const row of rows) {
+      const without = (list: string | null) =>
+        list === null
+          ? null
+          : JSON.stringify((JSON.parse(list) as string[]).filter((e) => e !== email));
+      this.sql.exec(
+        `UPDATE chunk SET walked = ?, fixed = ?, forgotten = forgotten + 1,
+           failed = CASE WHEN state = 'failed' THEN MAX(failed - 1, 0) ELSE failed END WHERE chunk = ?`,
+        without(row.walked),
+        without(row.fixed),
+        row.chunk,
+      );
+    }
+  }
+
+  status(): SendStatus | null {
+    const row = this.edition();
+    if (!row) return null;
+    return editionStatus(row, chunkTotals(this.sql), eventTotals(this.sql));
+  }
+
+  /** What the complaint brake weighs: this edition's own sent count and its events. */
+  brakeFigures(): BrakeFigures | null {
+    if (!this.edition()) return null;
+    const events = eventTotals(this.sql);
+    return {
+      sent: chunkTotals(this.sql).sent,
+      complained: events.complained,
+      permanentBounces: events.permanentBounces,
+    };
+  }
+
+  /** Up to `limit` addresses in failed chunks, for the editors' status. */
+  failedReaders(limit: number): string[] {
+    const rows = this.sql
+      .exec<{ fixed: string | null; walked: string | null }>(
+        `SELECT fixed, walked FROM chunk WHERE state = 'failed' AND walked IS NOT NULL ORDER BY chunk`,
+      )
+      .toArray();
+    return rows.flatMap((r) => JSON.parse(r.fixed ?? r.walked ?? "[]") as string[]).slice(0, limit);
+  }
 }
 
 /** The owner of edition `id`'s send. */

@@ -1,32 +1,38 @@
-// A day's digest: compile it once (the window runs from the previous digest's cutoff to this run's
-// scheduled time), store it, then fan the send out. Running it again resumes; it never starts over.
+// A day's digest: compile it (the window runs from the previous digest's cutoff to this run's
+// scheduled time), hand it to the edition's owner, which keeps the first one offered, archive that
+// one, and start its send. Running it again only nudges the owner; it never starts over.
 import type { ArticleStore } from "../articles/article-store";
 import { compileDigest } from "./compile-digest";
-import { complaintBrake } from "./complaint-brake";
-import type { createDigestEvents } from "./digest-events";
-import type { Digest, FanOutCheckpoint } from "./digest-schema";
+import { complaintBrake, type BrakeFigures } from "./complaint-brake";
+import type { Digest } from "./digest-schema";
 import type { DigestStore } from "./digest-store";
-import { fanOut, type FanOutDeps } from "./fan-out";
+import type { SendStatus } from "./edition-status";
 
 const DAY_MS = 86_400_000;
+// The adopting compile archives the digest in KV. If it died before that, a later run repairs it,
+// but not within this long of the adoption: KV allows one write per second to a key.
+const ARCHIVE_REPAIR_AFTER_MS = 30_000;
+
+/** What a run needs of an edition's owner (EditionSend's RPC methods). */
+export type EditionStarter = {
+  adopt(digest: Digest): Promise<{ digest: Digest; first: boolean; adoptedAt: number }>;
+  start(): Promise<SendStatus | null>;
+  status(): Promise<SendStatus | null>;
+  brakeFigures(): Promise<BrakeFigures | null>;
+};
 
 export type RunDeps = {
   articles: ArticleStore;
   digests: DigestStore;
-  fanOut: FanOutDeps;
+  edition: (id: string) => EditionStarter;
   siteTitle: string;
   maxArticles: number;
   minArticles: number;
-  events: ReturnType<typeof createDigestEvents>;
   complaintBrakeRate: number;
   now: () => Date;
 };
 
-export type RunResult = {
-  digest: Digest;
-  compiledNow: boolean;
-  checkpoint: FanOutCheckpoint | null;
-};
+export type RunResult = { digest: Digest; status: SendStatus | null };
 
 export const digestIdFor = (instant: Date) => instant.toISOString().slice(0, 10);
 
@@ -62,7 +68,9 @@ export async function compileWindow(deps: RunDeps, id: string, cutoff: Date): Pr
   const lastSent = (await deps.digests.index(30, { before: id, published: true })).find(
     (d) => d.status !== "held",
   );
-  const reason = lastSent ? await complaintBrake(deps, lastSent.id) : null;
+  const figures = lastSent ? await deps.edition(lastSent.id).brakeFigures() : null;
+  const reason =
+    lastSent && figures ? complaintBrake(figures, lastSent.id, deps.complaintBrakeRate) : null;
   return reason ? { ...digest, status: "held", heldReason: reason } : digest;
 }
 
@@ -72,15 +80,14 @@ export async function runDigest(
 ): Promise<RunResult> {
   const existing = await deps.digests.get(options.id);
   if (options.dryRun) {
-    return {
-      digest: existing ?? (await compileWindow(deps, options.id, options.cutoff)),
-      compiledNow: false,
-      checkpoint: null,
-    };
+    const digest = existing ?? (await compileWindow(deps, options.id, options.cutoff));
+    return { digest, status: null };
   }
-  let digest = existing;
-  if (!digest) {
-    digest = await compileWindow(deps, options.id, options.cutoff);
+  const owner = deps.edition(options.id);
+  const offered = existing ?? (await compileWindow(deps, options.id, options.cutoff));
+  const { digest, first, adoptedAt } = await owner.adopt(offered);
+  const repair = !existing && deps.now().getTime() - adoptedAt > ARCHIVE_REPAIR_AFTER_MS;
+  if (first || repair) {
     await deps.digests.put(digest);
     console.log(
       JSON.stringify({
@@ -92,16 +99,6 @@ export async function runDigest(
       }),
     );
   }
-  if (digest.status !== "compiled") return { digest, compiledNow: !existing, checkpoint: null };
-  const checkpoint = await fanOut(deps.fanOut, digest.id);
-  console.log(
-    JSON.stringify({
-      level: "info",
-      event: "digest.enqueued",
-      id: digest.id,
-      chunks: checkpoint.nextChunk,
-      recipients: checkpoint.recipients,
-    }),
-  );
-  return { digest, compiledNow: !existing, checkpoint };
+  if (digest.status !== "compiled") return { digest, status: await owner.status() };
+  return { digest, status: await owner.start() };
 }

@@ -1,64 +1,26 @@
-// The queue consumer: each job (a chunk of <= 100 readers) becomes one provider batch call with an
-// idempotency key derived from the digest, the chunk and its recipients, paced to the provider's rate.
+// The queue consumer: each job names one chunk of an edition. The edition's owner says who the chunk
+// goes to and under which idempotency key; this module renders, makes the provider call, and tells
+// the owner what happened. Rate limits are waited out by the paced mailer inside the invocation.
 import type { Mailer } from "../mail/mailer";
 import type { TokenSigner } from "../subscribers/reader-token";
-import type { SubscriberStore } from "../subscribers/subscriber-store";
 import { renderDigestEmailParts, type DigestEmailParts } from "../../templates/digest-email";
 import { SendJob, type Digest } from "./digest-schema";
-import type { DigestStore } from "./digest-store";
-import type { Pacer } from "./pacer";
-import { idempotencyKey, personaliseChunk } from "./personalise-chunk";
+import type { Claim, Settlement } from "./edition-send";
+import { deliverChunk } from "./deliver-chunk";
+import { personaliseChunk } from "./personalise-chunk";
 
-// Workers allow 6 simultaneous outgoing connections per invocation.
+// Workers allow 6 simultaneous outgoing connections per invocation; each chunk in flight holds one.
 const MAX_IN_FLIGHT = 6;
-// 2, 4, 8, 16, 32, 60, 60, 60 s: eight retries span about four minutes before the dead-letter queue.
-const MAX_BACKOFF_SECONDS = 60;
+// Past this, an invocation starts no new chunk and hands the rest back as fresh messages (no queue
+// attempt spent), so waiting out rate limits never runs into the 15-minute wall-time limit.
+const INVOCATION_BUDGET_MS = 5 * 60 * 1000;
 
-/**
- * Per-isolate memory of the digests being sent: the record (never changed once compiled), its email
- * rendered once, and the chunks already recorded. Loading them once per isolate instead of once per batch keeps the send
- * near one KV operation per 1,000 readers; a batch with a retried message reloads the chunks, since
- * another isolate may have recorded them.
- */
-type DigestMemory = { digest: Digest; parts: DigestEmailParts; recorded: Set<number> };
-const memory = new Map<string, DigestMemory>();
-const MAX_REMEMBERED_DIGESTS = 8;
-
-// Readers who leave while an invocation runs (one can last minutes at a low rate) are seen within
-// this long: one KV list call each time, a few per 100,000 readers.
-const DEPARTURES_REFRESH_MS = 3000;
-
-/** Who left since the digest was compiled, re-read at most every DEPARTURES_REFRESH_MS. */
-function departureView(deps: SendDeps, since: Date) {
-  let loaded: { at: number; set: Promise<Set<string>> } | null = null;
-  return () => {
-    const now = deps.now();
-    if (!loaded || now.getTime() - loaded.at > DEPARTURES_REFRESH_MS) {
-      loaded = { at: now.getTime(), set: deps.readers.departuresSince(since, now) };
-    }
-    return loaded.set;
-  };
-}
-
-async function remember(
-  deps: SendDeps,
-  digestId: string,
-  reload: boolean,
-): Promise<DigestMemory | null> {
-  const { digests } = deps;
-  let known = memory.get(digestId);
-  if (!known) {
-    const digest = await digests.get(digestId);
-    if (!digest) return null;
-    const parts = renderDigestEmailParts(digest, deps.site);
-    known = { digest, parts, recorded: await digests.recordedChunks(digestId) };
-    if (memory.size >= MAX_REMEMBERED_DIGESTS) memory.delete(memory.keys().next().value!);
-    memory.set(digestId, known);
-  } else if (reload) {
-    for (const chunk of await digests.recordedChunks(digestId)) known.recorded.add(chunk);
-  }
-  return known;
-}
+/** What the consumer needs of an edition's owner (EditionSend's RPC methods). */
+export type EditionOwner = {
+  digest(): Promise<Digest | null>;
+  claim(chunk: number): Promise<Claim>;
+  settle(chunk: number, outcome: Settlement): Promise<void>;
+};
 
 export type SendSite = {
   siteTitle: string;
@@ -68,91 +30,98 @@ export type SendSite = {
 };
 
 export type SendDeps = {
-  digests: DigestStore;
-  readers: SubscriberStore;
+  edition: (digestId: string) => EditionOwner;
   mailer: Mailer;
   signer: TokenSigner;
-  pacer: Pacer;
-  deadLetters: Queue<SendJob>;
+  /** The provider refused this address as invalid: the reader's ledger suppresses it. */
+  markInvalid: (email: string) => Promise<void>;
+  /** Fresh messages for jobs handed back (a new message spends no retry). */
+  queue: Queue<SendJob>;
   site: SendSite;
+  retry: { baseSeconds: number; maxSeconds: number };
   now: () => Date;
 };
 
-type Outcome =
-  | { kind: "done"; sent: number; skipped: number }
-  | { kind: "retry"; delaySeconds: number }
-  | { kind: "dead" };
+// Per isolate: each digest's record and its email, rendered once (the record never changes once
+// an owner adopted it).
+const rendered = new Map<string, { digest: Digest; parts: DigestEmailParts }>();
+const MAX_REMEMBERED_DIGESTS = 8;
 
-/**
- * Who a chunk goes to. The set must not change between a delivered attempt and its retry, or the key
- * changes and the others are mailed twice. So the first attempt drops readers who left since the
- * digest was compiled and pins the set if that changed it; a retry reuses a pinned set unless the
- * provider had answered an error (then nothing was delivered and the set may be filtered again).
- */
-async function recipientsFor(
-  deps: SendDeps,
-  job: SendJob,
-  departed: Set<string>,
-  attempts: number,
-) {
-  const pin = attempts > 1 ? await deps.digests.pin(job.digestId, job.chunk) : null;
-  if (pin && !pin.definitive) return pin.recipients;
-  const source = pin ? pin.recipients : job.recipients;
-  const recipients = source.filter((email) => !departed.has(email));
-  if (recipients.length !== job.recipients.length) {
-    await deps.digests.putPin(job.digestId, job.chunk, { recipients, definitive: false });
-  }
-  return recipients;
+async function renderedDigest(deps: SendDeps, digestId: string) {
+  const known = rendered.get(digestId);
+  if (known) return known;
+  const digest = await deps.edition(digestId).digest();
+  if (!digest) return null;
+  const entry = { digest, parts: renderDigestEmailParts(digest, deps.site) };
+  if (rendered.size >= MAX_REMEMBERED_DIGESTS) rendered.delete(rendered.keys().next().value!);
+  rendered.set(digestId, entry);
+  return entry;
 }
 
-/** Shared by one invocation's jobs: once the provider says 429, no further call starts. */
-type RateLimitSignal = { retryAfterSeconds: number };
+/** 2, 4, 8, ... seconds, capped: with the defaults twenty attempts outlast an hour's outage. */
+export const backoffSeconds = (attempts: number, retry: SendDeps["retry"]) =>
+  Math.ceil(Math.min(retry.maxSeconds, retry.baseSeconds * 2 ** Math.max(0, attempts - 1)));
 
-async function sendJob(
-  deps: SendDeps,
-  digest: Digest,
-  parts: DigestEmailParts,
-  job: SendJob,
-  attempts: number,
-  departed: () => Promise<Set<string>>,
-  limited: RateLimitSignal,
-): Promise<Outcome> {
-  const recipients = await recipientsFor(deps, job, await departed(), attempts);
-  const skipped = job.recipients.length - recipients.length;
-  if (recipients.length === 0) return { kind: "done", sent: 0, skipped };
-  const emails = await personaliseChunk(parts, deps.site, deps.signer, deps.now(), job, recipients);
-  await deps.pacer.slot();
-  if (limited.retryAfterSeconds > 0)
-    return { kind: "retry", delaySeconds: limited.retryAfterSeconds };
-  const result = await deps.mailer.sendBatch(
-    emails,
-    await idempotencyKey(digest.id, job.chunk, recipients),
+type Job = { message: Message<unknown>; job: SendJob };
+
+async function sendOne(deps: SendDeps, { message, job }: Job): Promise<"done" | "handback"> {
+  const owner = deps.edition(job.digestId);
+  const known = await renderedDigest(deps, job.digestId);
+  if (!known) {
+    console.error(
+      JSON.stringify({ level: "error", event: "send.unknown_digest", id: job.digestId }),
+    );
+    message.ack();
+    return "done";
+  }
+  const claim = await owner.claim(job.chunk);
+  if (claim.kind !== "send") {
+    message.ack();
+    return "done";
+  }
+  const emails = await personaliseChunk(
+    known.parts,
+    deps.site,
+    deps.signer,
+    deps.now(),
+    job,
+    claim.recipients,
   );
-  // 409: the key was already used for this chunk, so the provider has already accepted it.
-  if (result.ok || result.status === 409) return { kind: "done", sent: recipients.length, skipped };
-  if (!result.retryable) return { kind: "dead" };
-  // A dropped connection may have been delivered: pin the set so the retry repeats the same key.
-  // An error answer was not delivered: the retry may filter again.
-  await deps.digests.putPin(job.digestId, job.chunk, {
-    recipients,
-    definitive: result.status !== null,
-  });
-  const backoff = Math.min(MAX_BACKOFF_SECONDS, 2 ** attempts);
-  if (result.status === 429) {
-    const wait = Math.ceil(result.retryAfterSeconds ?? 1);
-    deps.pacer.pause(wait);
-    limited.retryAfterSeconds = Math.max(limited.retryAfterSeconds, wait);
-    return { kind: "retry", delaySeconds: wait };
+  const result = await deliverChunk(deps.mailer, emails, claim.key);
+  if (result.kind === "sent") {
+    await owner.settle(job.chunk, { kind: "sent", invalid: result.invalid });
+    for (const email of result.invalid) await deps.markInvalid(email);
+    message.ack();
+    return "done";
   }
-  return {
-    kind: "retry",
-    delaySeconds: Math.ceil(Math.max(backoff, result.retryAfterSeconds ?? 0)),
-  };
+  if (result.kind === "refused") {
+    // A 4xx other than 429: retrying cannot help, and nothing was delivered.
+    await owner.settle(job.chunk, { kind: "failed", undelivered: true });
+    console.error(
+      JSON.stringify({
+        level: "error",
+        event: "send.refused",
+        id: job.digestId,
+        chunk: job.chunk,
+        status: result.status,
+      }),
+    );
+    message.ack();
+    return "done";
+  }
+  // An error answer proves nothing went out: the next claim may drop readers who left meanwhile.
+  // A dropped connection proves nothing, so the set and key stay as recorded.
+  if (result.answered) await owner.settle(job.chunk, { kind: "undelivered" });
+  if (result.rateLimited) return "handback";
+  message.retry({ delaySeconds: backoffSeconds(message.attempts, deps.retry) });
+  return "done";
 }
 
-/** Consumer for the send queue. Progress is one record per digest per invocation, written before acks. */
+/** Consumer for the send queue: at most MAX_IN_FLIGHT chunks at once, within a wall-time budget. */
 export async function handleSendBatch(batch: MessageBatch<unknown>, deps: SendDeps): Promise<void> {
-  const byDigest = new Map<string, { message: Message<unknown>; job: SendJob }[]>();
+  const startedAt = Date.now();
+  const jobs: Job[] = [];
+  const seen = new Set<string>();
   for (const message of batch.messages) {
     const parsed = SendJob.safeParse(message.body);
     if (!parsed.success) {
@@ -160,75 +129,42 @@ export async function handleSendBatch(batch: MessageBatch<unknown>, deps: SendDe
       message.ack();
       continue;
     }
-    byDigest.set(parsed.data.digestId, [
-      ...(byDigest.get(parsed.data.digestId) ?? []),
-      { message, job: parsed.data },
-    ]);
-  }
-
-  for (const [digestId, items] of byDigest) {
-    const known = await remember(
-      deps,
-      digestId,
-      items.some(({ message }) => message.attempts > 1),
-    );
-    if (!known) {
-      console.error(JSON.stringify({ level: "error", event: "send.unknown_digest", digestId }));
-      items.forEach(({ message }) => message.ack());
+    // A duplicate delivery in this batch: the owner would answer it as settled anyway.
+    const name = `${parsed.data.digestId}/${parsed.data.chunk}`;
+    if (seen.has(name)) {
+      message.ack();
       continue;
     }
-    const { digest, parts, recorded } = known;
-    const departed = departureView(deps, new Date(digest.createdAt));
-    const done: { message: Message<unknown>; chunk: number; sent: number; skipped: number }[] = [];
-    const seen = new Set<number>();
-    const limited: RateLimitSignal = { retryAfterSeconds: 0 };
-    const inFlight = new Set<Promise<void>>();
+    seen.add(name);
+    jobs.push({ message, job: parsed.data });
+  }
 
-    for (const { message, job } of items) {
-      // Already recorded, or a duplicate delivery in this batch: at-least-once delivery, counted once.
-      if (recorded.has(job.chunk) || seen.has(job.chunk)) {
-        message.ack();
-        continue;
-      }
-      seen.add(job.chunk);
-      // After a 429, nothing more starts in this invocation: the rest wait out the retry-after.
-      if (limited.retryAfterSeconds > 0) {
-        message.retry({ delaySeconds: limited.retryAfterSeconds });
-        continue;
-      }
-      const run = sendJob(deps, digest, parts, job, message.attempts, departed, limited).then(
-        async (outcome) => {
-          if (outcome.kind === "done")
-            done.push({ message, chunk: job.chunk, sent: outcome.sent, skipped: outcome.skipped });
-          else if (outcome.kind === "retry") {
-            message.retry({ delaySeconds: outcome.delaySeconds });
-          } else {
-            // Not worth retrying (a 4xx): straight to the dead-letter queue, where it is counted.
-            await deps.deadLetters.send(job, { contentType: "json" });
-            message.ack();
-          }
-        },
-      );
-      inFlight.add(run);
-      const settle = () => inFlight.delete(run);
-      run.then(settle, settle);
-      if (inFlight.size >= MAX_IN_FLIGHT) await Promise.race(inFlight);
+  const handBack: Job[] = [];
+  const inFlight = new Set<Promise<void>>();
+  for (const item of jobs) {
+    if (Date.now() - startedAt > INVOCATION_BUDGET_MS) {
+      handBack.push(item);
+      continue;
     }
-    await Promise.all(inFlight);
+    const run = sendOne(deps, item).then((outcome) => {
+      if (outcome === "handback") handBack.push(item);
+    });
+    inFlight.add(run);
+    const settle = () => inFlight.delete(run);
+    run.then(settle, settle);
+    if (inFlight.size >= MAX_IN_FLIGHT) await Promise.race(inFlight);
+  }
+  await Promise.all(inFlight);
 
-    await deps.digests.addProgress(
-      digestId,
-      done.map((entry) => entry.chunk),
-      {
-        sent: done.reduce((sum, entry) => sum + entry.sent, 0),
-        skipped: done.reduce((sum, entry) => sum + entry.skipped, 0),
-        failed: 0,
-      },
-      deps.now(),
+  if (handBack.length > 0) {
+    // Fresh messages keep their chunk (and the owner its set and key); the originals are acked.
+    await deps.queue.sendBatch(
+      handBack.map(({ job }) => ({
+        body: { digestId: job.digestId, chunk: job.chunk },
+        contentType: "json" as const,
+        delaySeconds: deps.retry.baseSeconds,
+      })),
     );
-    for (const { message, chunk } of done) {
-      recorded.add(chunk);
-      message.ack();
-    }
+    for (const { message } of handBack) message.ack();
   }
 }

@@ -14,7 +14,7 @@ export type OutgoingEmail = {
 };
 
 export type SendResult =
-  | { ok: true; ids: string[] }
+  | { ok: true; ids: string[]; rejected?: { index: number; to?: string; message: string }[] }
   | {
       ok: false;
       retryable: boolean;

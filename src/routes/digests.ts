@@ -2,12 +2,12 @@
 import { zValidator } from "@hono/zod-validator";
 import { Hono } from "hono";
 import { z } from "zod";
-import { createDigestEvents } from "../digest/digest-events";
 import { digestIdFor, compileWindow, runDigest } from "../digest/run-digest";
 import { runDeps } from "../digest/digest-handlers";
-import { DigestId } from "../digest/digest-schema";
+import { DigestId, type Digest } from "../digest/digest-schema";
 import { createDigestStore } from "../digest/digest-store";
-import { digestStatus } from "../digest/digest-status";
+import { editionSend } from "../digest/edition-send";
+import { unknownEditionStatus } from "../digest/edition-status";
 import { readConfig, type AppEnv } from "../env";
 import { ApiError, notFound } from "../errors";
 import { renderArchivePage } from "../../templates/digest-page";
@@ -19,6 +19,8 @@ import type { EditorVariables } from "./editor-auth";
 import { jsonBody, onInvalid } from "./json-body";
 
 const FEED_ENTRIES = 20;
+// The status lists at most this many addresses still failed (the count is always exact).
+const MAX_FAILED_SHOWN = 1000;
 const ARCHIVE_ENTRIES = 365;
 
 const isRealDate = (id: string) =>
@@ -120,60 +122,88 @@ export const digestApi = new Hono<{ Bindings: AppEnv; Variables: EditorVariables
           },
         });
       }
-      const store = createDigestStore(c.env.DIGESTS);
-      const status = digestStatus(
-        result.digest,
-        await store.checkpoints(id),
-        await store.progress(id),
-      );
-      return c.json({ digest: status }, 202);
+      return c.json({ digest: result.status ?? unknownEditionStatus(result.digest) }, 202);
     },
   )
 
   .post("/:id/release", async (c) => {
-    const id = c.req.param("id");
-    if (!DigestId.safeParse(id).success) {
-      throw new ApiError(400, "invalid_request", "The request is not valid.", [
-        { path: "id", message: "A digest id is a UTC date, YYYY-MM-DD." },
-      ]);
-    }
+    const id = digestIdParam(c.req.param("id"));
     const deps = runDeps(c.env);
-    const digest = await deps.digests.get(id);
-    if (!digest) throw notFound("There is no digest for this date.");
-    if (digest.status !== "held") {
-      throw new ApiError(
-        409,
-        "conflict",
-        `The digest for ${id} is not held; there is nothing to release.`,
-      );
-    }
-    // Released by an editor: the record is written a second time, at human pace (KV allows 1/s).
-    await deps.digests.put({ ...digest, status: "compiled", heldReason: null });
+    const owner = editionSend(c.env, id);
+    const digest = (await owner.release()) ?? (await adoptHeld(deps.digests, owner, id));
+    // Released by an editor: the archive record is written again, at human pace (KV allows 1/s).
+    await deps.digests.put(digest);
     console.log(
       JSON.stringify({ level: "info", event: "digest.released", id, editor: c.var.editor }),
     );
     const result = await runDigest(deps, { id, cutoff: new Date(digest.cutoff) });
-    const [checkpoints, progress] = await Promise.all([
-      deps.digests.checkpoints(id),
-      deps.digests.progress(id),
-    ]);
-    return c.json({ digest: digestStatus(result.digest, checkpoints, progress) }, 202);
+    return c.json({ digest: result.status ?? unknownEditionStatus(result.digest) }, 202);
+  })
+
+  .post("/:id/redrive", async (c) => {
+    const id = digestIdParam(c.req.param("id"));
+    const status = await editionSend(c.env, id).status();
+    if (!status) throw notFound("There is no send for this date.");
+    const { readers } = await editionSend(c.env, id).redrive();
+    if (readers === 0)
+      throw new ApiError(
+        409,
+        "conflict",
+        `The send for ${id} has no failed readers to send again.`,
+      );
+    console.log(
+      JSON.stringify({
+        level: "info",
+        event: "digest.redriven",
+        id,
+        readers,
+        editor: c.var.editor,
+      }),
+    );
+    return c.json({ redriven: readers, digest: await editionSend(c.env, id).status() }, 202);
   })
 
   .get("/:id", async (c) => {
-    const id = c.req.param("id");
-    if (!DigestId.safeParse(id).success) {
-      throw new ApiError(400, "invalid_request", "The request is not valid.", [
-        { path: "id", message: "A digest id is a UTC date, YYYY-MM-DD." },
-      ]);
-    }
-    const store = createDigestStore(c.env.DIGESTS);
-    const digest = await store.summary(id);
-    if (!digest) throw notFound("There is no digest for this date.");
-    const [checkpoints, progress, events] = await Promise.all([
-      store.checkpoints(id),
-      store.progress(id),
-      createDigestEvents(c.env.DIGESTS).counts(id),
-    ]);
-    return c.json({ digest: { ...digestStatus(digest, checkpoints, progress), events } });
+    const id = digestIdParam(c.req.param("id"));
+    const owner = editionSend(c.env, id);
+    const status = await owner.status();
+    if (status)
+      return c.json({
+        digest: { ...status, failedReaders: await owner.failedReaders(MAX_FAILED_SHOWN) },
+      });
+    const summary = await createDigestStore(c.env.DIGESTS).summary(id);
+    if (!summary) throw notFound("There is no digest for this date.");
+    return c.json({ digest: { ...unknownEditionStatus(summary), failedReaders: [] } });
   });
+
+function digestIdParam(id: string): string {
+  if (!DigestId.safeParse(id).success) {
+    throw new ApiError(400, "invalid_request", "The request is not valid.", [
+      { path: "id", message: "A digest id is a UTC date, YYYY-MM-DD." },
+    ]);
+  }
+  return id;
+}
+
+/**
+ * A digest its owner cannot release: held in the archive but never adopted (compiled before owners
+ * existed) is adopted and released; otherwise 404 when there is none, 409 when it is not held.
+ */
+async function adoptHeld(
+  digests: ReturnType<typeof createDigestStore>,
+  owner: ReturnType<typeof editionSend>,
+  id: string,
+): Promise<Digest> {
+  const stored = await digests.get(id);
+  if (!stored) throw notFound("There is no digest for this date.");
+  if (stored.status === "held") {
+    await owner.adopt(stored);
+    const released = await owner.release();
+    if (released) return released;
+  }
+  throw new ApiError(
+    409,
+    "conflict",
+    `The digest for ${id} is not held; there is nothing to release.`,
+  );
+}

@@ -1,7 +1,7 @@
 // POST /webhooks/resend: provider events, verified by their Standard Webhooks signature on the raw body.
 import { Hono } from "hono";
 import { DigestId } from "../digest/digest-schema";
-import { createDigestEvents } from "../digest/digest-events";
+import { editionSend } from "../digest/edition-send";
 import { requireSecret, type AppEnv } from "../env";
 import { ApiError } from "../errors";
 import { createDeliverability } from "../subscribers/deliverability";
@@ -41,9 +41,6 @@ export const webhookRoutes = new Hono<{ Bindings: AppEnv }>().post("/resend", as
     throw new ApiError(400, "invalid_request", "The webhook body is not a Resend event.");
   }
   const eventId = c.req.header("svix-id")!;
-  const events = createDigestEvents(c.env.DIGESTS);
-  // Resend retries deliveries: a replayed event is acknowledged and not counted twice.
-  if (!(await events.firstSighting(eventId))) return c.json({ status: "duplicate" });
 
   const digestTag = event.data.tags?.digest;
   const digestId = digestTag && DigestId.safeParse(digestTag).success ? digestTag : null;
@@ -52,18 +49,17 @@ export const webhookRoutes = new Hono<{ Bindings: AppEnv }>().post("/resend", as
 
   switch (event.type) {
     case "email.delivered":
-      if (digestId) await events.record(digestId, "delivered", eventId);
       for (const email of recipients) await readers.delivered(email);
       break;
     case "email.bounced": {
       const permanent = isPermanentBounce(event);
-      if (digestId) await events.record(digestId, "bounced", eventId, { permanent });
+      if (digestId) await editionSend(c.env, digestId).recordEvent(eventId, "bounced", permanent);
       for (const email of recipients)
         await (permanent ? readers.hardBounce(email, now) : readers.transientBounce(email, now));
       break;
     }
     case "email.complained":
-      if (digestId) await events.record(digestId, "complained", eventId);
+      if (digestId) await editionSend(c.env, digestId).recordEvent(eventId, "complained", false);
       for (const email of recipients) await readers.complaint(email, now);
       break;
     default:

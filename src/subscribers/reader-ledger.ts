@@ -2,4 +2,7 @@
 // Skeleton: implemented in the one-writer change.
 import { DurableObject } from "cloudflare:workers";
 
-export class ReaderLedger extends DurableObject<Env> {}
+export class ReaderLedger extends DurableObject<Env> {
+  /** The provider refused this address as invalid. */
+  async markInvalid(_at: string): Promise<void> {}
+}

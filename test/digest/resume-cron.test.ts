@@ -3,14 +3,15 @@ import {
   createExecutionContext,
   createScheduledController,
   env,
+  runInDurableObject,
   waitOnExecutionContext,
 } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { runDeps } from "../../src/digest/digest-handlers";
-import { createDigestStore } from "../../src/digest/digest-store";
+import { editionSend } from "../../src/digest/edition-send";
 import { runDigest } from "../../src/digest/run-digest";
 import worker from "../../src/index";
-import { queueWithSendBatch, seedArticle, seedReaders } from "../fixtures/digest";
+import { seedArticle, seedReaders, waitFor } from "../fixtures/digest";
 
 async function resumeCron() {
   const ctx = createExecutionContext();
@@ -23,46 +24,48 @@ async function resumeCron() {
 }
 
 describe("the resume cron", () => {
-  it("leaves a live fan-out alone and finishes one that stalled", async () => {
+  it("re-arms a walk whose alarm gave up, whatever the edition's date", async () => {
     await seedReaders(1500, "stalled");
-    const now = new Date();
-    const id = now.toISOString().slice(0, 10);
+    // A past date: the resume cron looks at recent editions, not only today's.
+    const cutoff = new Date("2031-03-03T07:00:00Z");
+    const id = "2031-03-03";
     await seedArticle(
       { url: "https://stall.test/x", title: "x" },
-      new Date(now.getTime() - 60_000),
+      new Date(cutoff.getTime() - 60_000),
     );
-    let calls = 0;
-    const dying = queueWithSendBatch(async (messages) => {
-      if (++calls === 2) throw new Error("worker died");
-      await env.SEND_QUEUE.sendBatch(messages);
-    });
-    const store = createDigestStore(env.DIGESTS);
-
-    // A fan-out that died just now: its checkpoint is fresh, so the resume cron waits.
-    const base = runDeps(env);
-    await expect(
-      runDigest(
-        {
-          ...base,
-          fanOut: { ...base.fanOut, queue: dying, jobsPerEnqueue: 5, checkpointEvery: 5 },
-        },
-        { id, cutoff: now },
-      ),
-    ).rejects.toThrow();
-    await resumeCron();
-    expect((await store.checkpoints(id)).at(-1)).toMatchObject({ done: false, nextChunk: 5 });
-
-    // The same, six minutes later: the resume cron carries it on to the end.
-    const staleCheckpoint = (await store.checkpoints(id))[0]!;
-    await store.addCheckpoint(id, 0, {
-      ...staleCheckpoint,
-      at: new Date(Date.now() - 6 * 60_000).toISOString(),
+    await runDigest(runDeps(env), { id, cutoff });
+    const owner = editionSend(env, id);
+    // The walk dies: its alarm is gone and it stands where it was.
+    await runInDurableObject(owner, async (_instance, state) => {
+      await state.storage.deleteAlarm();
+      state.storage.sql.exec(`DELETE FROM chunk`);
+      state.storage.sql.exec(
+        `UPDATE edition SET phase = 'walking', page_cursor = NULL, next_chunk = 0, recipients = 0`,
+      );
     });
     await resumeCron();
-    expect((await store.checkpoints(id)).at(-1)).toMatchObject({
-      done: true,
-      nextChunk: 15,
-      recipients: 1500,
+    const status = await waitFor(async () => {
+      const current = await owner.status();
+      return current?.status === "sent" && current;
     });
+    expect(status).toMatchObject({ recipients: 1500, sent: 1500, failed: 0 });
+  }, 30_000);
+
+  it("starts an edition once, however many starts race", async () => {
+    const cutoff = new Date("2031-04-04T07:00:00Z");
+    await seedArticle(
+      { url: "https://stall.test/y", title: "y" },
+      new Date(cutoff.getTime() - 60_000),
+    );
+    const runs = await Promise.all(
+      Array.from({ length: 5 }, () => runDigest(runDeps(env), { id: "2031-04-04", cutoff })),
+    );
+    expect(new Set(runs.map((run) => run.digest.createdAt)).size).toBe(1);
+    const status = await waitFor(async () => {
+      const current = await editionSend(env, "2031-04-04").status();
+      return current?.status === "sent" && current;
+    });
+    expect(status.steps).toBe(1);
+    expect(status.sent).toBe(status.recipients);
   }, 30_000);
 });
