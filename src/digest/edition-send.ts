@@ -13,6 +13,14 @@ import { createSubscriberStore } from "../subscribers/subscriber-store";
 import { departureLog } from "../subscribers/departure-log";
 import type { BrakeFigures } from "./complaint-brake";
 import { Digest } from "./digest-schema";
+import {
+  failedAddresses,
+  forgetAddress,
+  openChunks,
+  redriveFailed,
+  scrubFailed,
+  settleChunk,
+} from "./chunk-ledger";
 import { EDITION_SCHEMA, chunkTotals, eventTotals, type ChunkRow } from "./edition-tables";
 import { editionStatus, type EditionRow, type SendStatus } from "./edition-status";
 import { idempotencyKey } from "./personalise-chunk";
@@ -21,17 +29,15 @@ import { walkReaders } from "./walk-readers";
 export type DigestEventKind = "bounced" | "complained";
 export type Claim =
   { kind: "send"; recipients: string[]; key: string } | { kind: "settled" } | { kind: "unknown" };
-/** `undelivered`: the provider answered an error, so nothing went out and the set may be re-fixed. */
-export type Settlement =
-  | { kind: "sent"; invalid: string[] }
-  | { kind: "undelivered" }
-  | { kind: "failed"; undelivered: boolean };
+import type { Settlement } from "./chunk-ledger";
+export type { Settlement };
 
 type EditionRecord = EditionRow & {
   digest: string;
   page_cursor: string | null;
   next_chunk: number;
   adopted_at: number;
+  created_ms: number;
 };
 
 // Queues' sendBatch takes at most 100 messages a call.
@@ -69,10 +75,11 @@ export class EditionSend extends DurableObject<Env> {
       };
     const now = Date.now();
     this.sql.exec(
-      `INSERT INTO edition (singleton, id, digest, status, held_reason, article_count, phase,
-         next_chunk, recipients, steps, adopted_at) VALUES (1, ?, ?, ?, ?, ?, 'idle', 0, 0, 0, ?)`,
+      `INSERT INTO edition (singleton, id, digest, created_ms, status, held_reason, article_count,
+         phase, next_chunk, recipients, steps, adopted_at) VALUES (1, ?, ?, ?, ?, ?, ?, 'idle', 0, 0, 0, ?)`,
       offered.id,
       JSON.stringify(offered),
+      Date.parse(offered.createdAt),
       offered.status,
       offered.heldReason,
       offered.articleCount,
@@ -108,10 +115,7 @@ export class EditionSend extends DurableObject<Env> {
     if (!row) return null;
     if (row.status === "compiled" && row.phase === "idle") {
       this.sql.exec(`UPDATE edition SET phase = 'walking', started_at = ?`, Date.now());
-      await departureLog(this.env).registerEdition(
-        row.id,
-        Date.parse(Digest.parse(JSON.parse(row.digest)).createdAt),
-      );
+      await departureLog(this.env).registerEdition(row.id, row.created_ms);
     }
     const pending = this.sql
       .exec<{ n: number }>(`SELECT COUNT(*) AS n FROM chunk WHERE state = 'new'`)
@@ -158,7 +162,7 @@ export class EditionSend extends DurableObject<Env> {
       if (step.cursor !== null) await this.ctx.storage.setAlarm(Date.now());
     }
     await this.finishIfDone();
-    if (this.edition()!.phase === "finished") this.scrubFailedIfOld();
+    if (this.edition()!.phase === "finished") scrubFailed(this.sql, Date.now() - FAILED_KEEP_MS);
   }
 
   /** Jobs for chunks recorded but not yet handed to the queue (after a step, a crash, a redrive). */
@@ -189,7 +193,7 @@ export class EditionSend extends DurableObject<Env> {
     const id = this.edition()!.id;
     if (row.fixed !== null) return this.sendClaim(id, chunk, JSON.parse(row.fixed));
     const walked: string[] = JSON.parse(row.walked ?? "[]");
-    const since = Date.parse(Digest.parse(JSON.parse(this.edition()!.digest)).createdAt);
+    const since = this.edition()!.created_ms;
     const departed = new Set(await departureLog(this.env).departedAmong(walked, since));
     // Another claim of this chunk may have fixed the set while we waited: keep the first.
     const fresh = this.chunk(chunk)!;
@@ -214,51 +218,13 @@ export class EditionSend extends DurableObject<Env> {
 
   /** Records a chunk's outcome once; a repeated or late settlement of a final chunk is ignored. */
   async settle(chunk: number, outcome: Settlement): Promise<void> {
-    const row = this.chunk(chunk);
-    if (!row || row.state === "sent" || row.state === "failed") return;
-    const fixed: string[] = JSON.parse(row.fixed ?? row.walked ?? "[]");
-    const now = Date.now();
-    if (outcome.kind === "sent") {
-      const invalid = outcome.invalid.filter((email) => fixed.includes(email)).length;
-      this.sql.exec(
-        `UPDATE chunk SET state = 'sent', sent = ?, invalid = ?, updated_at = ? WHERE chunk = ?`,
-        fixed.length - invalid,
-        invalid,
-        now,
-        chunk,
-      );
-    } else if (outcome.kind === "undelivered") {
-      this.sql.exec(
-        `UPDATE chunk SET state = 'queued', fixed = NULL, skipped = 0, updated_at = ? WHERE chunk = ?`,
-        now,
-        chunk,
-      );
-      return;
-    } else {
-      this.sql.exec(
-        `UPDATE chunk SET state = 'failed', failed = ?, skipped = ?, fixed = ?, updated_at = ? WHERE chunk = ?`,
-        fixed.length,
-        row.fixed === null ? 0 : row.skipped,
-        outcome.undelivered ? null : row.fixed,
-        now,
-        chunk,
-      );
-    }
-    await this.finishIfDone();
+    if (settleChunk(this.sql, chunk, outcome, Date.now())) await this.finishIfDone();
   }
 
   /** Failed chunks go out again under the same rules; answers how many readers that is. */
   async redrive(): Promise<{ readers: number }> {
-    const readers =
-      this.sql
-        .exec<{ n: number | null }>(
-          `SELECT SUM(failed) AS n FROM chunk WHERE state = 'failed' AND walked IS NOT NULL`,
-        )
-        .one().n ?? 0;
+    const readers = redriveFailed(this.sql);
     if (readers === 0) return { readers: 0 };
-    this.sql.exec(
-      `UPDATE chunk SET state = 'new', failed = 0 WHERE state = 'failed' AND walked IS NOT NULL`,
-    );
     this.sql.exec(
       `UPDATE edition SET phase = 'walked', finished_at = NULL WHERE phase = 'finished'`,
     );
@@ -269,30 +235,16 @@ export class EditionSend extends DurableObject<Env> {
   private async finishIfDone(): Promise<void> {
     const row = this.edition();
     if (!row || row.phase !== "walked") return;
-    const open = this.sql
-      .exec<{ n: number }>(`SELECT COUNT(*) AS n FROM chunk WHERE state NOT IN ('sent', 'failed')`)
-      .one().n;
-    if (open > 0) return;
-    // Sent chunks need their addresses no more: the ledger keeps counts only.
+    if (openChunks(this.sql) > 0) return;
+    // Sent chunks need their addresses no more: the owner keeps counts only.
     this.sql.exec(`UPDATE chunk SET walked = NULL, fixed = NULL WHERE state = 'sent'`);
     this.sql.exec(
       `UPDATE edition SET phase = 'finished', finished_at = ?, page_cursor = NULL`,
       Date.now(),
     );
-    const failed = this.sql
-      .exec<{ n: number }>(
-        `SELECT COUNT(*) AS n FROM chunk WHERE state = 'failed' AND walked IS NOT NULL`,
-      )
-      .one().n;
-    if (failed === 0) await departureLog(this.env).unregisterEdition(row.id);
+    if (failedAddresses(this.sql, 1).length === 0)
+      await departureLog(this.env).unregisterEdition(row.id);
     else await this.ctx.storage.setAlarm(Date.now() + FAILED_KEEP_MS);
-  }
-
-  private scrubFailedIfOld(): void {
-    this.sql.exec(
-      `UPDATE chunk SET walked = NULL, fixed = NULL WHERE state = 'failed' AND updated_at < ?`,
-      Date.now() - FAILED_KEEP_MS + 60_000,
-    );
   }
 
   /** A provider event for this edition, counted once per event id. */
@@ -308,26 +260,7 @@ export class EditionSend extends DurableObject<Env> {
 
   /** Removes an erased reader from every chunk not yet sent. */
   forget(email: string): void {
-    const needle = JSON.stringify(email);
-    const rows = this.sql
-      .exec<ChunkRow>(
-        `SELECT * FROM chunk WHERE state IN ('new', 'queued', 'failed') AND instr(walked, ?) > 0`,
-        needle,
-      )
-      .toArray();
-    for (const row of rows) {
-      const without = (list: string | null) =>
-        list === null
-          ? null
-          : JSON.stringify((JSON.parse(list) as string[]).filter((e) => e !== email));
-      this.sql.exec(
-        `UPDATE chunk SET walked = ?, fixed = ?, forgotten = forgotten + 1,
-           failed = CASE WHEN state = 'failed' THEN MAX(failed - 1, 0) ELSE failed END WHERE chunk = ?`,
-        without(row.walked),
-        without(row.fixed),
-        row.chunk,
-      );
-    }
+    forgetAddress(this.sql, email);
   }
 
   status(): SendStatus | null {
@@ -349,12 +282,7 @@ export class EditionSend extends DurableObject<Env> {
 
   /** Up to `limit` addresses in failed chunks, for the editors' status. */
   failedReaders(limit: number): string[] {
-    const rows = this.sql
-      .exec<{ fixed: string | null; walked: string | null }>(
-        `SELECT fixed, walked FROM chunk WHERE state = 'failed' AND walked IS NOT NULL ORDER BY chunk`,
-      )
-      .toArray();
-    return rows.flatMap((r) => JSON.parse(r.fixed ?? r.walked ?? "[]") as string[]).slice(0, limit);
+    return failedAddresses(this.sql, limit);
   }
 }
 

@@ -8,6 +8,7 @@ export const EDITION_SCHEMA = [
     singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
     id TEXT NOT NULL,
     digest TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
     status TEXT NOT NULL,
     held_reason TEXT,
     article_count INTEGER NOT NULL,

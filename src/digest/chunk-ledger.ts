@@ -1,0 +1,118 @@
+// The chunk table's rules, as SQL over an edition owner's storage: how an outcome settles a chunk,
+// a redrive, an erasure, and what is left open. Only EditionSend calls these, inside its own
+// invocations, so each runs as one step of the one writer.
+import type { ChunkRow } from "./edition-tables";
+
+export type Settlement =
+  | { kind: "sent"; invalid: string[] }
+  /** The provider answered an error: nothing went out, so the set may be fixed again. */
+  | { kind: "undelivered" }
+  | { kind: "failed"; undelivered: boolean };
+
+/** Applies `outcome` once; false when the chunk is unknown or already final. */
+export function settleChunk(
+  sql: SqlStorage,
+  chunk: number,
+  outcome: Settlement,
+  now: number,
+): boolean {
+  const row = sql.exec<ChunkRow>(`SELECT * FROM chunk WHERE chunk = ?`, chunk).toArray()[0];
+  if (!row || row.state === "sent" || row.state === "failed") return false;
+  const fixed: string[] = JSON.parse(row.fixed ?? row.walked ?? "[]");
+  if (outcome.kind === "sent") {
+    const invalid = outcome.invalid.filter((email) => fixed.includes(email)).length;
+    sql.exec(
+      `UPDATE chunk SET state = 'sent', sent = ?, invalid = ?, updated_at = ? WHERE chunk = ?`,
+      fixed.length - invalid,
+      invalid,
+      now,
+      chunk,
+    );
+  } else if (outcome.kind === "undelivered") {
+    sql.exec(
+      `UPDATE chunk SET state = 'queued', fixed = NULL, skipped = 0, updated_at = ? WHERE chunk = ?`,
+      now,
+      chunk,
+    );
+  } else {
+    // A failure after a dropped connection may have been delivered: the set and key stay.
+    sql.exec(
+      `UPDATE chunk SET state = 'failed', failed = ?, skipped = ?, fixed = ?, updated_at = ?
+         WHERE chunk = ?`,
+      fixed.length,
+      row.fixed === null ? 0 : row.skipped,
+      outcome.undelivered ? null : row.fixed,
+      now,
+      chunk,
+    );
+  }
+  return true;
+}
+
+/** Chunks not yet final (uses the state index). */
+export const openChunks = (sql: SqlStorage) =>
+  sql
+    .exec<{ n: number }>(
+      `SELECT COUNT(*) AS n FROM chunk WHERE state IN ('new', 'queued', 'claimed')`,
+    )
+    .one().n;
+
+/** Failed chunks that still hold addresses become new again; answers how many readers. */
+export function redriveFailed(sql: SqlStorage): number {
+  const readers =
+    sql
+      .exec<{ n: number | null }>(
+        `SELECT SUM(failed) AS n FROM chunk WHERE state = 'failed' AND walked IS NOT NULL`,
+      )
+      .one().n ?? 0;
+  if (readers > 0)
+    sql.exec(
+      `UPDATE chunk SET state = 'new', failed = 0 WHERE state = 'failed' AND walked IS NOT NULL`,
+    );
+  return readers;
+}
+
+/** Up to `limit` addresses of failed chunks that can still be redriven. */
+export function failedAddresses(sql: SqlStorage, limit: number): string[] {
+  const rows = sql
+    .exec<{ fixed: string | null; walked: string | null }>(
+      `SELECT fixed, walked FROM chunk WHERE state = 'failed' AND walked IS NOT NULL ORDER BY chunk`,
+    )
+    .toArray();
+  return rows.flatMap((r) => JSON.parse(r.fixed ?? r.walked ?? "[]") as string[]).slice(0, limit);
+}
+
+/** Failed chunks past the redrive window keep their counts and lose their addresses. */
+export function scrubFailed(sql: SqlStorage, olderThan: number): void {
+  sql.exec(
+    `UPDATE chunk SET walked = NULL, fixed = NULL WHERE state = 'failed' AND updated_at < ?`,
+    olderThan,
+  );
+}
+
+/**
+ * An erased reader leaves every chunk not yet sent (and failed ones awaiting a redrive). A chunk
+ * already claimed keeps its set: its call may be under way, and changing the set would change the
+ * key. It is scrubbed when the send finishes.
+ */
+export function forgetAddress(sql: SqlStorage, email: string): void {
+  const rows = sql
+    .exec<ChunkRow>(
+      `SELECT * FROM chunk WHERE state IN ('new', 'queued', 'failed') AND instr(walked, ?) > 0`,
+      JSON.stringify(email),
+    )
+    .toArray();
+  const without = (list: string | null) =>
+    list === null
+      ? null
+      : JSON.stringify((JSON.parse(list) as string[]).filter((e) => e !== email));
+  for (const row of rows) {
+    sql.exec(
+      `UPDATE chunk SET walked = ?, fixed = ?, forgotten = forgotten + 1,
+         failed = CASE WHEN state = 'failed' THEN MAX(failed - 1, 0) ELSE failed END WHERE chunk = ?`,
+      without(row.walked),
+      without(row.fixed),
+      row.chunk,
+    );
+  }
+}
