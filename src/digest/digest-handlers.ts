@@ -41,7 +41,7 @@ export function sendDeps(env: AppEnv, now: () => Date = () => new Date()): SendD
   return {
     digests: createDigestStore(env.DIGESTS),
     readers: createSubscriberStore(env.SUBSCRIBERS),
-    mailer: createMailer(config, env.OUTBOX),
+    mailer: createMailer(config, env),
     signer: createTokenSigner(requireSecret(config.SIGNING_SECRET, "SIGNING_SECRET")),
     pacer: sharedPacer(config.RESEND_RATE_PER_SECOND),
     deadLetters: env.DEAD_LETTER_QUEUE,
