@@ -4,7 +4,8 @@ import type { Mailer, SendResult } from "./mailer";
 
 /** What the paced mailer needs of the limiter; the ProviderLimiter stub is one. */
 export type ProviderSlots = {
-  reserve(ratePerSecond: number): Promise<number>;
+  /** The epoch ms the call may start; booked only if not after `latestMs`. */
+  reserve(ratePerSecond: number, latestMs?: number): Promise<number>;
   pauseUntil(untilMs: number): Promise<number>;
 };
 
@@ -37,7 +38,7 @@ export function createPacedMailer(inner: Mailer, options: PacedMailerOptions): M
     for (;;) {
       let startAtMs: number;
       try {
-        startAtMs = await limiter.reserve(ratePerSecond);
+        startAtMs = await limiter.reserve(ratePerSecond, deadlineMs);
       } catch (error) {
         // Without a slot, calling anyway could start a 429 storm for every isolate: hand it back.
         return {
@@ -47,6 +48,7 @@ export function createPacedMailer(inner: Mailer, options: PacedMailerOptions): M
           message: `The provider limiter did not answer: ${String(error)}`,
         };
       }
+      // Not booked: waiting for it would pass SEND_RATE_LIMIT_WAIT_SECONDS.
       if (startAtMs > deadlineMs) {
         const retryAfterSeconds = Math.max(1, Math.ceil((startAtMs - clock()) / 1000));
         return limited && !limited.ok

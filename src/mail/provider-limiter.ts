@@ -56,12 +56,15 @@ export class ProviderLimiter extends DurableObject<Env> {
 
   /**
    * Books a start for one provider call at `ratePerSecond` (the caller's RESEND_RATE_PER_SECOND) and
-   * answers the epoch ms at which the caller may start it; the caller sleeps until then.
+   * answers the epoch ms at which the caller may start it; the caller sleeps until then. A start that
+   * would fall after `latestMs` is not booked (the caller will not wait that long, and a slot booked
+   * for nobody would be lost); the answer still says when it would have been.
    */
-  reserve(ratePerSecond: number): number {
+  reserve(ratePerSecond: number, latestMs?: number): number {
     if (!Number.isFinite(ratePerSecond) || ratePerSecond <= 0)
       throw new RangeError("ratePerSecond must be a positive number.");
     const booked = bookStart(this.window, Date.now(), ratePerSecond);
+    if (latestMs !== undefined && booked.atMs > latestMs) return booked.atMs;
     this.window = booked.window;
     this.save();
     return booked.atMs;

@@ -87,6 +87,8 @@ describe("the paced mailer", () => {
     expect(calls).toHaveLength(0);
     expect(result).toMatchObject({ ok: false, retryable: true, status: 429 });
     expect(!result.ok && result.retryAfterSeconds).toBeGreaterThanOrEqual(29);
+    // It booked no slot it would never use.
+    expect((await limiter.state()).starts).toEqual([]);
   });
 
   it("returns a 5xx at once for the caller to back off", async () => {

@@ -60,6 +60,16 @@ describe("ProviderLimiter", () => {
     });
   });
 
+  it("books nothing for a caller that will not wait until the slot", async () => {
+    const limiter = limiterNamed("deadline");
+    const until = Date.now() + 60_000;
+    await limiter.pauseUntil(until);
+    expect(await limiter.reserve(2, until - 1)).toBe(until);
+    expect((await limiter.state()).starts).toEqual([]);
+    expect(await limiter.reserve(2, until)).toBe(until);
+    expect((await limiter.state()).starts).toEqual([until]);
+  });
+
   it("refuses a rate that is not a positive number", async () => {
     // Called in the object: an RPC rejection would surface as an unhandled error in the pool.
     await runInDurableObject(limiterNamed("bad-rate"), (instance: ProviderLimiter) => {
