@@ -5,6 +5,8 @@
 // any request body above this with 413, and tests lower it (`maxBodyBytes`) to force one.
 export const DEFAULT_MAX_BODY_BYTES = 40 * 1024 * 1024;
 
+const MAX_BATCH = 100;
+
 export const INVALID_ADDRESS_MESSAGE =
   "Invalid `to` field. The email address needs to follow the `email@example.com` or `Name <email@example.com>` format.";
 
@@ -29,6 +31,27 @@ export function emailErrors(emails) {
       errors.push({ index, message: INVALID_ADDRESS_MESSAGE });
   });
   return errors;
+}
+
+/**
+ * Reads a request's emails: `{ emails, errors }`, or `{ invalid }` with the message of a 422. Strict
+ * validation (Resend's default) refuses a whole batch for one bad address; permissive lists it in
+ * `errors` and the rest are sent.
+ */
+export function readEmails(raw, { batch, permissive }) {
+  let emails;
+  try {
+    const body = JSON.parse(raw);
+    emails = batch ? body : [body];
+  } catch {
+    emails = undefined;
+  }
+  if (!Array.isArray(emails)) return { invalid: "The body is not valid JSON for this endpoint." };
+  if (batch && (emails.length === 0 || emails.length > MAX_BATCH))
+    return { invalid: `A batch holds 1 to ${MAX_BATCH} emails.` };
+  const errors = emailErrors(emails);
+  if (errors.length > 0 && !permissive) return { invalid: INVALID_ADDRESS_MESSAGE };
+  return { emails, errors };
 }
 
 /**

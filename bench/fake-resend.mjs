@@ -8,14 +8,12 @@ import { createServer } from "node:http";
 import {
   createTeamLimit,
   DEFAULT_MAX_BODY_BYTES,
-  emailErrors,
-  INVALID_ADDRESS_MESSAGE,
   outageStatus,
+  readEmails,
   resolveFaults,
 } from "./fake-resend-rules.mjs";
 
 const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
-const MAX_BATCH = 100;
 
 /**
  * @typedef {{ error500?: number, error429?: number, drop?: number, slow?: number, slowMs?: number,
@@ -108,12 +106,7 @@ export async function startFakeResend(options = {}) {
       return error(res, 404, "not_found", "Not found.");
     if (bytes > maxBodyBytes()) {
       counts.tooLarge++;
-      return error(
-        res,
-        413,
-        "request_too_large",
-        `The request body is over ${maxBodyBytes()} bytes.`,
-      );
+      return error(res, 413, "request_too_large", "The request body is too large.");
     }
     const down = outageStatus(faults);
     if (down) {
@@ -148,26 +141,13 @@ export async function startFakeResend(options = {}) {
       });
     }
 
-    let emails;
-    try {
-      const body = JSON.parse(raw);
-      emails = batch ? body : [body];
-      if (!Array.isArray(emails)) throw new Error("not a list");
-    } catch {
-      counts.invalid++;
-      return error(res, 422, "validation_error", "The body is not valid JSON for this endpoint.");
-    }
-    if (batch && (emails.length === 0 || emails.length > MAX_BATCH)) {
-      counts.invalid++;
-      return error(res, 422, "validation_error", `A batch holds 1 to ${MAX_BATCH} emails.`);
-    }
-    // Strict (Resend's default) refuses the whole batch for one bad address; permissive sends the rest.
-    const errors = emailErrors(emails);
     const permissive = batch && req.headers["x-batch-validation"] === "permissive";
-    if (errors.length > 0 && !permissive) {
+    const read = readEmails(raw, { batch, permissive });
+    if (read.invalid) {
       counts.invalid++;
-      return error(res, 422, "validation_error", INVALID_ADDRESS_MESSAGE);
+      return error(res, 422, "validation_error", read.invalid);
     }
+    const { emails, errors } = read;
     const refused = new Set(errors.map((entry) => entry.index));
     const poisoned = emails.some((email) =>
       [email.to].flat().some((to) => (faults.poison ?? []).includes(to)),
