@@ -1,31 +1,50 @@
 // A fake Resend on loopback, for the fault tests and the benchmark. It speaks the parts of the API
-// Tidings uses (POST /emails, POST /emails/batch), with bearer auth, Idempotency-Key semantics, a
-// token-bucket rate limit answered with 429 + retry-after, latency, and injected faults. It records
-// every delivery so a run can count emails, calls, bytes, duplicates and missing readers.
+// Tidings uses (POST /emails, POST /emails/batch), with bearer auth, Idempotency-Key semantics,
+// strict and permissive batch validation, a request-size limit (413), one team rate limit shared by
+// both endpoints (429 + retry-after), latency, outages and injected faults. It records every
+// delivery so a run can count emails, calls, bytes, duplicates and missing readers.
 import { createHash } from "node:crypto";
 import { createServer } from "node:http";
+import {
+  createTeamLimit,
+  DEFAULT_MAX_BODY_BYTES,
+  outageStatus,
+  readEmails,
+  resolveFaults,
+} from "./fake-resend-rules.mjs";
 
 const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
-const MAX_BATCH = 100;
 
 /**
  * @typedef {{ error500?: number, error429?: number, drop?: number, slow?: number, slowMs?: number,
- *   latencyMs?: number, poison?: string[] }} Faults  shares in [0, 1] of requests, and fixed delays
- * @param {{ apiKey?: string, ratePerSecond?: number, faults?: Faults, seed?: number, keepBodies?: boolean }} options
+ *   latencyMs?: number, poison?: string[], outageUntil?: number, outageForMs?: number,
+ *   outageStatus?: 500 | 503, limitRate?: number, limitUntil?: number, limitForMs?: number,
+ *   maxBodyBytes?: number }} Faults
+ *   error500..drop: shares in [0, 1] of requests; slowMs, latencyMs: fixed delays; poison: addresses
+ *   whose batch always answers 500. outageUntil (epoch ms) or outageForMs (from when the faults are
+ *   set): every call answers outageStatus (503 unless set) until then. limitRate: the provider allows
+ *   this many calls a second instead of ratePerSecond, until limitUntil / for limitForMs (for good
+ *   without either). maxBodyBytes: overrides the option of that name while the faults hold.
+ * @param {{ apiKey?: string, ratePerSecond?: number, faults?: Faults, seed?: number,
+ *   keepBodies?: boolean, maxBodyBytes?: number }} options
  *   keepBodies: keep each email's content (tests that read it); off, a 100,000-reader run would hold
- *   gigabytes of HTML in this process and slow the very send it measures.
+ *   gigabytes of HTML in this process and slow the very send it measures. maxBodyBytes: a larger
+ *   request body answers 413 (default 40 MB).
+ *   Addresses: one that is malformed or whose local part starts with `invalid` is refused: a batch
+ *   with one answers 422 in strict validation (the default, nothing delivered), or delivers the rest
+ *   and lists `errors: [{ index, message }]` with `x-batch-validation: permissive`.
  */
 export async function startFakeResend(options = {}) {
   const apiKey = options.apiKey ?? "re_fake_key";
   const rate = options.ratePerSecond ?? 2;
-  let faults = { ...options.faults };
+  let faults = resolveFaults(options.faults);
+  const maxBodyBytes = () => faults.maxBodyBytes ?? options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   // A seeded generator, so a run's faults can be replayed.
   let state = (options.seed ?? 42) >>> 0;
   const random = () =>
     (state = (Math.imul(state ^ (state >>> 15), 2246822519) + 0x6d2b79f5) >>> 0) / 4294967296;
 
-  let tokens = rate;
-  let refilledAt = performance.now();
+  const teamLimit = createTeamLimit(rate);
   const idempotency = new Map();
   const deliveries = [];
   const counts = {
@@ -39,19 +58,11 @@ export async function startFakeResend(options = {}) {
     conflicts: 0,
     unauthorized: 0,
     invalid: 0,
+    rejectedEmails: 0,
+    tooLarge: 0,
+    outage: 0,
   };
   const startedAt = performance.now();
-
-  function takeToken() {
-    const now = performance.now();
-    tokens = Math.min(rate, tokens + ((now - refilledAt) / 1000) * rate);
-    refilledAt = now;
-    if (tokens >= 1) {
-      tokens -= 1;
-      return 0;
-    }
-    return (1 - tokens) / rate;
-  }
 
   const json = (res, status, body, headers = {}) => {
     const text = JSON.stringify(body);
@@ -82,7 +93,7 @@ export async function startFakeResend(options = {}) {
     return ids;
   }
 
-  async function handle(req, res, raw) {
+  async function handle(req, res, raw, bytes) {
     counts.requests++;
     if (req.headers.authorization !== `Bearer ${apiKey}`) {
       counts.unauthorized++;
@@ -93,6 +104,20 @@ export async function startFakeResend(options = {}) {
     const batch = req.url === "/emails/batch";
     if (req.method !== "POST" || (req.url !== "/emails" && !batch))
       return error(res, 404, "not_found", "Not found.");
+    if (bytes > maxBodyBytes()) {
+      counts.tooLarge++;
+      return error(res, 413, "request_too_large", "The request body is too large.");
+    }
+    const down = outageStatus(faults);
+    if (down) {
+      counts.outage++;
+      return error(
+        res,
+        down,
+        down === 503 ? "service_unavailable" : "internal_server_error",
+        "Outage.",
+      );
+    }
 
     const wait =
       (faults.latencyMs ?? 0) + (random() < (faults.slow ?? 0) ? (faults.slowMs ?? 1000) : 0);
@@ -103,32 +128,27 @@ export async function startFakeResend(options = {}) {
       counts.dropped++;
       return req.socket.destroy();
     }
-    const retryIn = takeToken();
+    const retryIn = teamLimit.take(faults);
     if (retryIn > 0 || random() < (faults.error429 ?? 0)) {
       if (retryIn > 0) counts.rateLimited++;
       else counts.injected429++;
       const seconds = Math.max(1, Math.ceil(retryIn));
       return error(res, 429, "rate_limit_exceeded", "Too many requests.", {
         "retry-after": String(seconds),
-        "ratelimit-limit": String(rate),
+        "ratelimit-limit": String(teamLimit.rateNow(faults)),
         "ratelimit-remaining": "0",
         "ratelimit-reset": String(seconds),
       });
     }
 
-    let emails;
-    try {
-      const body = JSON.parse(raw);
-      emails = batch ? body : [body];
-      if (!Array.isArray(emails)) throw new Error("not a list");
-    } catch {
+    const permissive = batch && req.headers["x-batch-validation"] === "permissive";
+    const read = readEmails(raw, { batch, permissive });
+    if (read.invalid) {
       counts.invalid++;
-      return error(res, 422, "validation_error", "The body is not valid JSON for this endpoint.");
+      return error(res, 422, "validation_error", read.invalid);
     }
-    if (batch && (emails.length === 0 || emails.length > MAX_BATCH)) {
-      counts.invalid++;
-      return error(res, 422, "validation_error", `A batch holds 1 to ${MAX_BATCH} emails.`);
-    }
+    const { emails, errors } = read;
+    const refused = new Set(errors.map((entry) => entry.index));
     const poisoned = emails.some((email) =>
       [email.to].flat().some((to) => (faults.poison ?? []).includes(to)),
     );
@@ -158,8 +178,14 @@ export async function startFakeResend(options = {}) {
       }
       idempotency.set(key, { pending: true, at: Date.now(), bodyHash });
     }
-    const ids = deliver(emails, key ?? null);
-    const response = batch ? { data: ids.map((id) => ({ id })) } : { id: ids[0] };
+    const ids = deliver(
+      emails.filter((_, index) => !refused.has(index)),
+      key ?? null,
+    );
+    counts.rejectedEmails += errors.length;
+    const response = batch
+      ? { data: ids.map((id) => ({ id })), ...(permissive ? { errors } : {}) }
+      : { id: ids[0] };
     if (key) idempotency.set(key, { pending: false, at: Date.now(), bodyHash, response });
     counts.accepted++;
     // The other half of the drops: delivered, but the answer never arrives.
@@ -172,9 +198,14 @@ export async function startFakeResend(options = {}) {
 
   const server = createServer((req, res) => {
     const chunks = [];
-    req.on("data", (chunk) => chunks.push(chunk));
+    let bytes = 0;
+    req.on("data", (chunk) => {
+      bytes += chunk.length;
+      // Past the limit the body only needs counting, not keeping.
+      if (bytes <= maxBodyBytes()) chunks.push(chunk);
+    });
     req.on("end", () => {
-      handle(req, res, Buffer.concat(chunks).toString("utf8")).catch((err) =>
+      handle(req, res, Buffer.concat(chunks).toString("utf8"), bytes).catch((err) =>
         error(res, 500, "fake_error", String(err)),
       );
     });
@@ -188,8 +219,9 @@ export async function startFakeResend(options = {}) {
     apiKey,
     counts,
     deliveries,
+    /** Replaces the faults; `outageForMs` and `limitForMs` count from now. */
     setFaults(next) {
-      faults = { ...next };
+      faults = resolveFaults(next);
     },
     /** Forgets deliveries and counts (not idempotency keys), for the next scenario on the same fake. */
     reset() {

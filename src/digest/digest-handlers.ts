@@ -32,7 +32,7 @@ export function sendDeps(env: AppEnv, now: () => Date = () => new Date()): SendD
   const config = readConfig(env);
   return {
     edition: (id) => editionSend(env, id),
-    mailer: createMailer(config, env.OUTBOX),
+    mailer: createMailer(config, env),
     signer: createTokenSigner(requireSecret(config.SIGNING_SECRET, "SIGNING_SECRET")),
     markInvalid: (email) =>
       env.READERS.get(env.READERS.idFromName(email)).markInvalid(now().toISOString()),

@@ -1,12 +1,26 @@
-// Picks the mail adapter: Resend when RESEND_API_KEY is set, the local outbox otherwise.
-import type { Config } from "../env";
+// Picks the mail adapter: Resend, paced by the shared ProviderLimiter, when RESEND_API_KEY is set;
+// the local outbox otherwise (it calls no provider, so it needs no limiter).
+import type { AppEnv, Config } from "../env";
 import type { Mailer } from "./mailer";
 import { createOutboxMailer } from "./outbox-mailer";
+import { createPacedMailer } from "./paced-mailer";
+import { providerLimiter } from "./provider-limiter";
 import { createResendMailer } from "./resend-mailer";
 
-export function createMailer(config: Config, outbox: KVNamespace): Mailer {
+export function createMailer(
+  config: Config,
+  env: Pick<AppEnv, "OUTBOX" | "PROVIDER_LIMITER">,
+): Mailer {
   if (config.RESEND_API_KEY) {
-    return createResendMailer({ apiKey: config.RESEND_API_KEY, baseUrl: config.RESEND_BASE_URL });
+    const resend = createResendMailer({
+      apiKey: config.RESEND_API_KEY,
+      baseUrl: config.RESEND_BASE_URL,
+    });
+    return createPacedMailer(resend, {
+      limiter: providerLimiter(env.PROVIDER_LIMITER),
+      ratePerSecond: config.RESEND_RATE_PER_SECOND,
+      maxWaitSeconds: config.SEND_RATE_LIMIT_WAIT_SECONDS,
+    });
   }
-  return createOutboxMailer(outbox);
+  return createOutboxMailer(env.OUTBOX);
 }

@@ -13,8 +13,17 @@ export type OutgoingEmail = {
   tags?: EmailTag[];
 };
 
+/** One email of an accepted batch that the provider refused on its own (an invalid address). */
+export type RejectedEmail = { index: number; to: string; message: string };
+
+/**
+ * `ok`: the call was accepted; `ids` are the accepted emails' ids, in order, and `rejected` the
+ * emails refused alone (absent or empty: none). Not `ok`: nothing was sent. `status` 429 and 5xx,
+ * or `null` (no answer), are `retryable`; 413 means the batch was too large: split it and send
+ * the halves; any other 4xx will fail again as it is.
+ */
 export type SendResult =
-  | { ok: true; ids: string[]; rejected?: { index: number; to?: string; message: string }[] }
+  | { ok: true; ids: string[]; rejected?: RejectedEmail[] }
   | {
       ok: false;
       retryable: boolean;
@@ -27,7 +36,10 @@ export interface Mailer {
   readonly kind: "resend" | "outbox";
   /** One email. The same idempotency key never delivers twice. */
   send(email: OutgoingEmail, idempotencyKey: string): Promise<SendResult>;
-  /** Up to MAX_BATCH_EMAILS emails in one provider call, all or nothing. */
+  /**
+   * Up to MAX_BATCH_EMAILS emails in one provider call. An invalid address fails alone (listed in
+   * `rejected`); anything else is all or nothing.
+   */
   sendBatch(emails: OutgoingEmail[], idempotencyKey: string): Promise<SendResult>;
 }
 

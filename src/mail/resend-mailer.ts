@@ -1,6 +1,7 @@
 // The Resend adapter: the only module that imports `resend`. Replies become SendResult data.
 import { Resend } from "resend";
-import type { Mailer, OutgoingEmail, SendResult } from "./mailer";
+import { z } from "zod";
+import type { Mailer, OutgoingEmail, RejectedEmail, SendResult } from "./mailer";
 
 type ResendReply = {
   data: unknown;
@@ -20,12 +21,32 @@ function retryAfterSeconds(headers: Record<string, string> | null): number | und
   return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
 }
 
-/** 429 and 5xx (and no answer at all) are worth retrying; any other 4xx is not. */
-export function toSendResult(reply: ResendReply): SendResult {
+// `/emails` answers `{ id }`; `/emails/batch` answers `{ data: [{ id }] }` and, with permissive
+// validation, `errors: [{ index, message }]` for the emails it refused (index into the batch sent).
+const Accepted = z.union([
+  z.object({
+    data: z.array(z.object({ id: z.string() })),
+    errors: z.array(z.object({ index: z.number().int(), message: z.string() })).optional(),
+  }),
+  z.object({ id: z.string() }),
+]);
+
+/**
+ * 429 and 5xx (and no answer at all) are worth retrying; any other 4xx is not (413: split the
+ * batch). `emails` are the ones sent, so a refused index can name its address.
+ */
+export function toSendResult(reply: ResendReply, emails: OutgoingEmail[] = []): SendResult {
   if (!reply.error) {
-    const data = reply.data as { id?: string; data?: { id: string }[] } | null;
-    const ids = data?.data ? data.data.map((entry) => entry.id) : data?.id ? [data.id] : [];
-    return { ok: true, ids };
+    // Accepted either way: a reply we cannot read must not make the caller send again.
+    const parsed = Accepted.safeParse(reply.data);
+    if (!parsed.success) return { ok: true, ids: [], rejected: [] };
+    if ("id" in parsed.data) return { ok: true, ids: [parsed.data.id], rejected: [] };
+    const rejected: RejectedEmail[] = (parsed.data.errors ?? []).map((entry) => ({
+      index: entry.index,
+      to: emails[entry.index]?.to ?? "",
+      message: entry.message,
+    }));
+    return { ok: true, ids: parsed.data.data.map((entry) => entry.id), rejected };
   }
   const status = reply.error.statusCode ?? null;
   const message = reply.error.message ?? "Resend refused the request.";
@@ -68,10 +89,15 @@ export function createResendMailer(options: { apiKey: string; baseUrl?: string }
   return {
     kind: "resend",
     async send(email, idempotencyKey) {
-      return toSendResult(await resend.emails.send(toResend(email), { idempotencyKey }));
+      return toSendResult(await resend.emails.send(toResend(email), { idempotencyKey }), [email]);
     },
     async sendBatch(emails, idempotencyKey) {
-      return toSendResult(await resend.batch.send(emails.map(toResend), { idempotencyKey }));
+      // Permissive: one invalid address is refused alone instead of failing the other 99.
+      const reply = await resend.batch.send(emails.map(toResend), {
+        idempotencyKey,
+        batchValidation: "permissive",
+      });
+      return toSendResult(reply, emails);
     },
   };
 }

@@ -16,7 +16,7 @@ export function readerDeps(
   return {
     store,
     suppressed: (email) => suppressionOf({ kv: env.SUBSCRIBERS, secret }, email),
-    mailer: createMailer(config, env.OUTBOX),
+    mailer: createMailer(config, env),
     signer: createTokenSigner(secret),
     site: {
       siteTitle: config.DIGEST_TITLE,

@@ -40,7 +40,7 @@ describe("Resend adapter", () => {
       [email, { ...email, to: "bob@example.com" }],
       "digest:2026-11-26:abc",
     );
-    expect(result).toEqual({ ok: true, ids: ["e1", "e2"] });
+    expect(result).toEqual({ ok: true, ids: ["e1", "e2"], rejected: [] });
     const request = calls[0]!;
     expect(request.url).toBe("http://fake-resend.local/emails/batch");
     expect(request.method).toBe("POST");
@@ -62,9 +62,41 @@ describe("Resend adapter", () => {
 
   it("sends one email to /emails", async () => {
     const calls = fakeResend(json(200, { id: "e9" }));
-    expect(await mailer.send(email, "confirm:ada")).toEqual({ ok: true, ids: ["e9"] });
+    expect(await mailer.send(email, "confirm:ada")).toEqual({
+      ok: true,
+      ids: ["e9"],
+      rejected: [],
+    });
     expect(calls[0]!.url).toBe("http://fake-resend.local/emails");
     expect(calls[0]!.headers.get("Idempotency-Key")).toBe("confirm:ada");
+  });
+
+  it("asks for permissive validation and names the one address the provider refused", async () => {
+    const calls = fakeResend(
+      json(200, {
+        data: [{ id: "e1" }, { id: "e3" }],
+        errors: [{ index: 1, message: "Invalid `to` field." }],
+      }),
+    );
+    const result = await mailer.sendBatch(
+      [email, { ...email, to: "invalid-bob@example" }, { ...email, to: "cy@example.com" }],
+      "digest:2026-11-26:def",
+    );
+    expect(calls[0]!.headers.get("x-batch-validation")).toBe("permissive");
+    expect(result).toEqual({
+      ok: true,
+      ids: ["e1", "e3"],
+      rejected: [{ index: 1, to: "invalid-bob@example", message: "Invalid `to` field." }],
+    });
+  });
+
+  it("reports a 413 as such and not retryable, so the caller splits the batch", async () => {
+    fakeResend(new Response("<html>Request Entity Too Large</html>", { status: 413 }));
+    expect(await mailer.sendBatch([email, email], "k")).toMatchObject({
+      ok: false,
+      retryable: false,
+      status: 413,
+    });
   });
 
   it("maps 429 to retryable with the retry-after value", async () => {
