@@ -86,7 +86,7 @@ async function benchRoute(request: Request, env: AppEnv): Promise<Response> {
       return Response.json({ seeded: emails.length });
     }
     case "/__bench/seed-articles": {
-      const store = createArticleStore(env.ARTICLES);
+      const store = createArticleStore(env.ARTICLES, env.ARTICLE_URLS);
       const now = typeof body.at === "number" ? body.at : Date.now();
       for (let i = 0; i < body.count; i++) {
         await store.upsert(

@@ -22,10 +22,7 @@ export async function deliverChunk(
     const rejected = result.rejected ?? [];
     return {
       kind: "sent",
-      invalid: rejected.flatMap((r) => {
-        const email = emails[r.index]?.to;
-        return email ? [email] : [];
-      }),
+      invalid: rejected.map((r) => r.to),
     };
   }
   // 409: this key was already used for this chunk, so the provider already accepted it.

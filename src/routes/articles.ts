@@ -19,6 +19,9 @@ const Batch = z.strictObject({
     .max(100, "Send 1 to 100 articles."),
 });
 
+// Reads go straight to KV; writes go through the ArticleUrl object of each URL they touch.
+const writableStore = (env: AppEnv) => createArticleStore(env.ARTICLES, env.ARTICLE_URLS);
+
 const ListQuery = z.strictObject({
   since: z.iso
     .datetime({ offset: true, message: "since must be ISO 8601 with an offset." })
@@ -33,7 +36,7 @@ const ListQuery = z.strictObject({
 
 export const articleRoutes = new Hono<{ Bindings: AppEnv; Variables: EditorVariables }>()
   .post("/", jsonBody(), zValidator("json", ArticleInput, onInvalid), async (c) => {
-    const store = createArticleStore(c.env.ARTICLES);
+    const store = writableStore(c.env);
     const { article, created } = await store.upsert(c.req.valid("json"), c.var.editor, new Date());
     if (created) c.header("Location", `/api/articles/${article.id}`);
     return c.json({ article }, created ? 201 : 200);
@@ -44,7 +47,7 @@ export const articleRoutes = new Hono<{ Bindings: AppEnv; Variables: EditorVaria
     jsonBody(MAX_BATCH_BODY_BYTES),
     zValidator("json", Batch, onInvalid),
     async (c) => {
-      const store = createArticleStore(c.env.ARTICLES);
+      const store = writableStore(c.env);
       const results = [];
       // One at a time, in input order: two entries with the same canonical URL become one article.
       for (const [index, item] of c.req.valid("json").articles.entries()) {
@@ -87,14 +90,14 @@ export const articleRoutes = new Hono<{ Bindings: AppEnv; Variables: EditorVaria
   })
 
   .patch("/:id", jsonBody(), zValidator("json", ArticlePatch, onInvalid), async (c) => {
-    const store = createArticleStore(c.env.ARTICLES);
+    const store = writableStore(c.env);
     const article = await store.patch(c.req.param("id"), c.req.valid("json"), new Date());
     if (!article) throw notFound("No article has this id.");
     return c.json({ article });
   })
 
   .delete("/:id", async (c) => {
-    const removed = await createArticleStore(c.env.ARTICLES).remove(c.req.param("id"));
+    const removed = await writableStore(c.env).remove(c.req.param("id"));
     if (!removed) throw notFound("No article has this id.");
     return c.body(null, 204);
   });

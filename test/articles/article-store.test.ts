@@ -4,7 +4,7 @@ import { createArticleStore } from "../../src/articles/article-store";
 import { canonicalUrl } from "../../src/articles/canonical-url";
 
 const HOUR = 3_600_000;
-const store = () => createArticleStore(env.ARTICLES);
+const store = () => createArticleStore(env.ARTICLES, env.ARTICLE_URLS);
 
 /** Seeds `count` articles one hour apart ending at `end`, in a year no other test uses. */
 async function seed(prefix: string, count: number, end: number, topic?: (i: number) => string[]) {

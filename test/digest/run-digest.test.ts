@@ -45,7 +45,7 @@ describe("compiling", () => {
 
   it("leaves out deleted articles and keeps at most DIGEST_MAX_ARTICLES, newest first", async () => {
     const cutoff = at("2042-05-05T07:00:00Z");
-    const store = createArticleStore(env.ARTICLES);
+    const store = createArticleStore(env.ARTICLES, env.ARTICLE_URLS);
     for (let i = 0; i < 6; i++)
       await seedArticle(
         { url: `https://m.test/${i}`, title: `story ${i}` },
@@ -111,7 +111,11 @@ describe("compiling", () => {
       new Date(cutoff.getTime() - HOUR),
     );
     await runDigest(deps(), { id: "2044-01-10", cutoff });
-    await createArticleStore(env.ARTICLES).patch(article.id, { title: "Edited later" }, new Date());
+    await createArticleStore(env.ARTICLES, env.ARTICLE_URLS).patch(
+      article.id,
+      { title: "Edited later" },
+      new Date(),
+    );
     const stored = await createDigestStore(env.DIGESTS).get("2044-01-10");
     expect(titles(stored!)).toEqual(["Original title"]);
     expect(stored!.webHtml).toContain("Original title");

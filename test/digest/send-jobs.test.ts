@@ -205,7 +205,7 @@ describe("the send consumer and the edition's owner", () => {
       async sendBatch(e, k) {
         const sent = await provider.mailer.sendBatch(e, k);
         return sent.ok
-          ? { ...sent, rejected: [{ index: 7, message: "Invalid `to` field." }] }
+          ? { ...sent, rejected: [{ index: 7, to: e[7]!.to, message: "Invalid `to` field." }] }
           : sent;
       },
     };

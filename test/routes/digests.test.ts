@@ -72,7 +72,7 @@ describe("the archive", () => {
       limit: 100,
     });
     const article = articles.find((a) => a.url === "https://archive.test/2050-01-04")!;
-    await createArticleStore(env.ARTICLES).remove(article.id);
+    await createArticleStore(env.ARTICLES, env.ARTICLE_URLS).remove(article.id);
     const page = await (await SELF.fetch(`${BASE}/digests/2050-01-04`)).text();
     expect(page).toContain("Story of 2050-01-04");
   });

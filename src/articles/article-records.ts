@@ -1,0 +1,58 @@
+// The article records in ARTICLES: read, write and delete one article, bulk reads, and the legacy URL index.
+import { articleIdTime } from "./article-id";
+import { articleKeys, type ArticleKeyMetadata } from "./article-keys";
+import { Article } from "./article-schema";
+
+// KV bulk get takes at most 100 keys per call.
+const MAX_BULK_GET_KEYS = 100;
+
+async function sha256Hex(text: string): Promise<string> {
+  const hash = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(hash), (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+export type ArticleRecords = ReturnType<typeof createArticleRecords>;
+
+export function createArticleRecords(kv: KVNamespace) {
+  const keyOf = (article: Article) =>
+    articleKeys.article(article.id, Date.parse(article.createdAt));
+
+  return {
+    async get(id: string): Promise<Article | null> {
+      const createdAtMs = articleIdTime(id);
+      if (createdAtMs === null) return null;
+      const raw = await kv.get(articleKeys.article(id, createdAtMs), "json");
+      return raw === null ? null : Article.parse(raw);
+    },
+
+    async getMany(keys: string[]): Promise<Article[]> {
+      const articles: Article[] = [];
+      for (let i = 0; i < keys.length; i += MAX_BULK_GET_KEYS) {
+        const chunk = keys.slice(i, i + MAX_BULK_GET_KEYS);
+        const values = await kv.get<unknown>(chunk, "json");
+        for (const key of chunk) {
+          const raw = values.get(key);
+          if (raw != null) articles.push(Article.parse(raw));
+        }
+      }
+      return articles;
+    },
+
+    async put(article: Article): Promise<void> {
+      const metadata: ArticleKeyMetadata = { topics: article.topics };
+      await kv.put(keyOf(article), JSON.stringify(article), { metadata });
+    },
+
+    async delete(article: Article): Promise<void> {
+      await kv.delete(keyOf(article));
+    },
+
+    /**
+     * The id the pre-Durable-Object index named for `url` (canonical), if any. Read only, and only
+     * by an ArticleUrl that has never held a row, so old deployments keep their ids; nothing writes it now.
+     */
+    async legacyHolderId(url: string): Promise<string | null> {
+      return kv.get(articleKeys.byUrl(await sha256Hex(url)));
+    },
+  };
+}
