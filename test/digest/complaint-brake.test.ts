@@ -6,7 +6,7 @@ import { runDeps } from "../../src/digest/digest-handlers";
 import { editionSend } from "../../src/digest/edition-send";
 import { runDigest } from "../../src/digest/run-digest";
 import { api } from "../fixtures/api";
-import { seedArticle, seedReaders } from "../fixtures/digest";
+import { seedArticle, seedReaders, waitFor } from "../fixtures/digest";
 
 const HOUR = 3_600_000;
 
@@ -26,6 +26,9 @@ async function sentDigest(
   // It went out, whatever an earlier scenario's brake said.
   const owner = editionSend(env, id);
   await owner.release();
+  await runDigest(deps, { id, cutoff });
+  // The real send to the file's readers finishes first, so the sent count below is exact.
+  await waitFor(async () => (await owner.status())?.status === "sent");
   await deps.digests.put({ ...digest, status: "compiled", heldReason: null });
   await runInDurableObject(owner, (_instance, state) => {
     state.storage.sql.exec(
@@ -59,8 +62,8 @@ describe("the complaint brake", () => {
   });
 
   it("holds the next digest when complaints reach 0.3% of deliveries, and says why", async () => {
-    await seedReaders(5, "brake");
     await sentDigest("2070-02-01", 1000, { complained: 3 });
+    await seedReaders(5, "brake");
     const held = await nextDay("2070-02-02");
     expect(held.status).toBe("held");
     expect(held.heldReason).toBe(
