@@ -1,11 +1,11 @@
 // POST /webhooks/resend: provider events, verified by their Standard Webhooks signature on the raw body.
 import { Hono } from "hono";
 import { DigestId } from "../digest/digest-schema";
-import { createDigestEvents } from "../digest/digest-events";
+import { editionSend } from "../digest/edition-send";
 import { requireSecret, type AppEnv } from "../env";
 import { ApiError } from "../errors";
-import { createDeliverability } from "../subscribers/deliverability";
-import { createSubscriberStore } from "../subscribers/subscriber-store";
+import { recordProviderEvent } from "../subscribers/deliverability";
+import { readerLedger } from "../subscribers/reader-ledger";
 import { isPermanentBounce, recipientsOf, ResendEvent } from "../webhooks/resend-event";
 import { verifyWebhook } from "../webhooks/verify-signature";
 import { readTextLimited } from "./json-body";
@@ -41,30 +41,26 @@ export const webhookRoutes = new Hono<{ Bindings: AppEnv }>().post("/resend", as
     throw new ApiError(400, "invalid_request", "The webhook body is not a Resend event.");
   }
   const eventId = c.req.header("svix-id")!;
-  const events = createDigestEvents(c.env.DIGESTS);
-  // Resend retries deliveries: a replayed event is acknowledged and not counted twice.
-  if (!(await events.firstSighting(eventId))) return c.json({ status: "duplicate" });
-
   const digestTag = event.data.tags?.digest;
   const digestId = digestTag && DigestId.safeParse(digestTag).success ? digestTag : null;
-  const readers = createDeliverability(c.env.SUBSCRIBERS, createSubscriberStore(c.env.SUBSCRIBERS));
+  const readers = (email: string) => readerLedger(c.env, email);
   const recipients = recipientsOf(event);
 
+  // Resend retries deliveries: each reader's ledger and the edition's owner count an event id once.
   switch (event.type) {
     case "email.delivered":
-      if (digestId) await events.record(digestId, "delivered", eventId);
-      for (const email of recipients) await readers.delivered(email);
+      // Not counted per edition: a KV or object write per delivered email would cost a send.
+      await recordProviderEvent(readers, eventId, recipients, { kind: "delivered" }, now);
       break;
     case "email.bounced": {
       const permanent = isPermanentBounce(event);
-      if (digestId) await events.record(digestId, "bounced", eventId, { permanent });
-      for (const email of recipients)
-        await (permanent ? readers.hardBounce(email, now) : readers.transientBounce(email, now));
+      if (digestId) await editionSend(c.env, digestId).recordEvent(eventId, "bounced", permanent);
+      await recordProviderEvent(readers, eventId, recipients, { kind: "bounced", permanent }, now);
       break;
     }
     case "email.complained":
-      if (digestId) await events.record(digestId, "complained", eventId);
-      for (const email of recipients) await readers.complaint(email, now);
+      if (digestId) await editionSend(c.env, digestId).recordEvent(eventId, "complained", false);
+      await recordProviderEvent(readers, eventId, recipients, { kind: "complained" }, now);
       break;
     default:
       // Other events (sent, opened, delivery_delayed, ...) are acknowledged and ignored.
