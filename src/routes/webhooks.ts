@@ -47,24 +47,26 @@ export const webhookRoutes = new Hono<{ Bindings: AppEnv }>().post("/resend", as
   const recipients = recipientsOf(event);
 
   // Resend retries deliveries: each reader's ledger and the edition's owner count an event id once.
+  let status: "recorded" | "duplicate";
   switch (event.type) {
     case "email.delivered":
       // Not counted per edition: a KV or object write per delivered email would cost a send.
-      await recordProviderEvent(readers, eventId, recipients, { kind: "delivered" }, now);
+      status = await recordProviderEvent(readers, eventId, recipients, { kind: "delivered" }, now);
       break;
     case "email.bounced": {
       const permanent = isPermanentBounce(event);
       if (digestId) await editionSend(c.env, digestId).recordEvent(eventId, "bounced", permanent);
-      await recordProviderEvent(readers, eventId, recipients, { kind: "bounced", permanent }, now);
+      const bounce = { kind: "bounced", permanent } as const;
+      status = await recordProviderEvent(readers, eventId, recipients, bounce, now);
       break;
     }
     case "email.complained":
       if (digestId) await editionSend(c.env, digestId).recordEvent(eventId, "complained", false);
-      await recordProviderEvent(readers, eventId, recipients, { kind: "complained" }, now);
+      status = await recordProviderEvent(readers, eventId, recipients, { kind: "complained" }, now);
       break;
     default:
       // Other events (sent, opened, delivery_delayed, ...) are acknowledged and ignored.
       return c.json({ status: "ignored" });
   }
-  return c.json({ status: "recorded" });
+  return c.json({ status });
 });

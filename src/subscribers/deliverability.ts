@@ -5,9 +5,7 @@ import type { ReaderLedgers } from "./reader-ledger";
 import { EmailAddress } from "./subscriber-schema";
 
 export type ProviderEvent =
-  | { kind: "delivered" }
-  | { kind: "bounced"; permanent: boolean }
-  | { kind: "complained" };
+  { kind: "delivered" } | { kind: "bounced"; permanent: boolean } | { kind: "complained" };
 
 export async function recordProviderEvent(
   readers: ReaderLedgers,
@@ -15,15 +13,23 @@ export async function recordProviderEvent(
   recipients: string[],
   event: ProviderEvent,
   now: Date,
-): Promise<void> {
+): Promise<"recorded" | "duplicate"> {
   const at = now.toISOString();
+  let duplicates = 0;
   for (const recipient of recipients) {
     // Only a real address names a reader (and an object); anything else is nobody's.
     const email = EmailAddress.safeParse(recipient).data;
     if (!email) continue;
     const ledger = readers(email);
     if (event.kind === "delivered") await ledger.recordDelivered();
-    else if (event.kind === "bounced") await ledger.recordBounce(eventId, event.permanent, at);
-    else await ledger.recordComplaint(eventId, at);
+    else {
+      const outcome =
+        event.kind === "bounced"
+          ? await ledger.recordBounce(eventId, event.permanent, at)
+          : await ledger.recordComplaint(eventId, at);
+      if (outcome === "duplicate") duplicates++;
+    }
   }
+  // A replay is reported as such only when every reader had already counted it.
+  return duplicates > 0 && duplicates === recipients.length ? "duplicate" : "recorded";
 }

@@ -52,8 +52,14 @@ const SEEN_EVENT_KEEP_MS = 7 * 24 * 60 * 60 * 1000;
 const PUBLISH_RETRY_MS = 10_000;
 
 type Row = { record: string; transient_bounces: number; last_transient_ms: number | null };
-type Publish = { version: number; mirrored: number; departure_at_ms: number | null; erased: number };
-export type ConfirmOutcome = { outcome: "gone" } | { outcome: "confirmed"; welcomeFor: string | null };
+type Publish = {
+  version: number;
+  mirrored: number;
+  departure_at_ms: number | null;
+  erased: number;
+};
+export type ConfirmOutcome =
+  { outcome: "gone" } | { outcome: "confirmed"; welcomeFor: string | null };
 
 export class ReaderLedger extends DurableObject<Env> {
   private readonly sql: SqlStorage;
@@ -94,7 +100,9 @@ export class ReaderLedger extends DurableObject<Env> {
   async releaseConfirmation(at: string): Promise<void> {
     const released = this.ctx.storage.transactionSync(() => {
       const claim = this.sql
-        .exec<{ at: string; previous: string | null }>(`SELECT at, previous FROM confirmation_claim`)
+        .exec<{ at: string; previous: string | null }>(
+          `SELECT at, previous FROM confirmation_claim`,
+        )
         .toArray()[0];
       const current = this.record();
       if (!claim || claim.at !== at) return false;
@@ -193,7 +201,11 @@ export class ReaderLedger extends DurableObject<Env> {
       // same transaction, so no moment exists where the address is neither kept nor suppressed.
       for (const table of ["reader", "suppression", "seen_event", "confirmation_claim"])
         this.sql.exec(`DELETE FROM ${table}`);
-      this.sql.exec(`INSERT INTO suppression (id, reason, at) VALUES (1, ?, ?)`, kept.reason, kept.at);
+      this.sql.exec(
+        `INSERT INTO suppression (id, reason, at) VALUES (1, ?, ?)`,
+        kept.reason,
+        kept.at,
+      );
       this.sql.exec(
         `UPDATE publish SET version = version + 1, departure_at_ms = ?, erased = 1`,
         now.getTime(),
@@ -272,7 +284,11 @@ export class ReaderLedger extends DurableObject<Env> {
       if (!row) return "unknown";
       const seen = this.sql.exec(`SELECT 1 FROM seen_event WHERE id = ?`, eventId).toArray();
       if (seen.length > 0) return "duplicate";
-      this.sql.exec(`INSERT INTO seen_event (id, at_ms) VALUES (?, ?)`, eventId, Date.parse(nowIso));
+      this.sql.exec(
+        `INSERT INTO seen_event (id, at_ms) VALUES (?, ?)`,
+        eventId,
+        Date.parse(nowIso),
+      );
       const previous = Subscriber.parse(JSON.parse(row.record));
       const next = transition(previous, row);
       if (next) this.write(previous, next);

@@ -90,7 +90,8 @@ export function welcomeSent(
   signedUpAt: string,
   now: Date,
 ): Subscriber | null {
-  if (!previous || previous.welcomeSentAt || previous.consent.signedUpAt !== signedUpAt) return null;
+  if (!previous || previous.welcomeSentAt || previous.consent.signedUpAt !== signedUpAt)
+    return null;
   const stamp = now.toISOString();
   return withEvent({ ...previous, welcomeSentAt: stamp }, { at: stamp, event: "welcome_sent" });
 }
