@@ -28,9 +28,12 @@ type Publish = {
 
 /** Notes, inside the change's transaction, that the record changed and whether the reader departed. */
 export function notePublish(sql: SqlStorage, departureAtMs: number | null, erased = false): void {
+  // The row is made by the first change, so an object that only ever reads writes nothing.
   sql.exec(
-    `UPDATE publish SET version = version + 1,
-       departure_at_ms = COALESCE(?, departure_at_ms), erased = MAX(erased, ?)`,
+    `INSERT INTO publish (id, version, mirrored, departure_at_ms, erased) VALUES (1, 1, 0, ?, ?)
+     ON CONFLICT(id) DO UPDATE SET version = version + 1,
+       departure_at_ms = COALESCE(excluded.departure_at_ms, departure_at_ms),
+       erased = MAX(erased, excluded.erased)`,
     departureAtMs,
     erased ? 1 : 0,
   );
@@ -46,13 +49,12 @@ export type LedgerAccess = {
 export function createReaderSync({ ctx, env, email, record }: LedgerAccess) {
   const sql = ctx.storage.sql;
   const mirror = createReaderMirror(env);
-  sql.exec(`INSERT OR IGNORE INTO publish (id, version, mirrored) VALUES (1, 0, 0)`);
   // Publishing runs one at a time, so the last KV write always carries the latest record.
   let publishing: Promise<void> = Promise.resolve();
 
   async function publishOnce(): Promise<void> {
-    const state = sql.exec<Publish>(`SELECT * FROM publish`).one();
-    if (state.version === state.mirrored && state.departure_at_ms === null) return;
+    const state = sql.exec<Publish>(`SELECT * FROM publish`).toArray()[0];
+    if (!state || (state.version === state.mirrored && state.departure_at_ms === null)) return;
     const address = email();
     try {
       if (state.version !== state.mirrored) await mirror.write(address, record());
