@@ -85,10 +85,12 @@ export function createReaderSync({ ctx, env, email, record }: LedgerAccess) {
       const legacy = await mirror.legacy(email());
       ctx.storage.transactionSync(() => {
         if (legacy.record)
+          // The legacy count had no time; counting it from now keeps it "in a row".
           sql.exec(
-            `INSERT INTO reader (id, record, transient_bounces) VALUES (1, ?, ?)`,
+            `INSERT INTO reader (id, record, transient_bounces, last_transient_ms) VALUES (1, ?, ?, ?)`,
             JSON.stringify(legacy.record),
             legacy.transientBounces,
+            legacy.transientBounces > 0 ? Date.now() : null,
           );
         if (legacy.suppression)
           sql.exec(

@@ -1,6 +1,5 @@
 // Synchronous reads and writes of one ReaderLedger's SQL tables (schema at the top of the class),
-// so each RPC method reads as the rule it applies. Every write here runs inside the caller's
-// transaction.
+// so each RPC method reads as the rule it applies; every write runs in the caller's transaction.
 import { notePublish } from "./reader-sync";
 import { departs, Suppression } from "./reader-rules";
 import { Subscriber } from "./subscriber-schema";

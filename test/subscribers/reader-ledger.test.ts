@@ -3,7 +3,7 @@ import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createOutboxMailer } from "../../src/mail/outbox-mailer";
 import { createTokenSigner, hashAddress } from "../../src/subscribers/reader-token";
-import { suppressionKey } from "../../src/subscribers/subscriber-keys";
+import { softBounceKey, suppressionKey } from "../../src/subscribers/subscriber-keys";
 import { createSubscriberStore } from "../../src/subscribers/subscriber-store";
 import { subscribe, type SubscriptionDeps } from "../../src/subscribers/subscription";
 import { BASE } from "../fixtures/api";
@@ -160,6 +160,14 @@ describe("what the ledger keeps", () => {
     expect((await ledgerTables(email)).readers[0]?.transientBounces).toBe(0);
     await postWebhook(resendEvent("email.delivered", email));
     expect(await kvSnapshot(env.SUBSCRIBERS)).toBe(before);
+  });
+
+  it("adopts an older deploy's transient count, then deletes its KV key", async () => {
+    const email = await confirmedInKv("legacy-soft");
+    await env.SUBSCRIBERS.put(softBounceKey(email), "2");
+    await postWebhook(transientBounce(email));
+    expect((await ledgerOf(email).read())?.status).toBe("bounced");
+    expect(await env.SUBSCRIBERS.get(softBounceKey(email))).toBeNull();
   });
 
   it("adopts a suppression an older deploy kept in KV", async () => {
