@@ -30,10 +30,12 @@ const SCHEMA = [
   )`,
   // Webhook event ids (svix-id) already counted, pruned after SEEN_EVENT_KEEP_MS.
   `CREATE TABLE IF NOT EXISTS seen_event (id TEXT PRIMARY KEY, at_ms INTEGER NOT NULL)`,
-  // The confirmation slot claimed before the email is sent, with the record to restore if it fails.
+  // The confirmation slot claimed before the email is sent: the record it wrote, and the record to
+  // restore if the send fails and nothing has changed since.
   `CREATE TABLE IF NOT EXISTS confirmation_claim (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     at TEXT NOT NULL,
+    claimed TEXT NOT NULL,
     previous TEXT
   )`,
   PUBLISH_TABLE,
@@ -66,7 +68,7 @@ export class ReaderLedger extends DurableObject<Env> {
       const suppression = this.tables.suppression();
       const next = rules.signUp(previous, suppression, this.email(), input, new Date(nowIso));
       if (!next) return null;
-      this.tables.claim(nowIso, previous);
+      this.tables.claim(nowIso, next, previous);
       this.tables.write(previous, next);
       return nowIso;
     });
@@ -79,8 +81,9 @@ export class ReaderLedger extends DurableObject<Env> {
     const released = this.ctx.storage.transactionSync(() => {
       const claim = this.tables.takeClaim(at);
       const current = this.tables.record();
-      // Anything that happened since the claim (an unsubscribe, say) stands.
-      if (!claim || current?.updatedAt !== at) return false;
+      // Anything that happened since the claim (an unsubscribe, say, even in the same millisecond)
+      // changed the record, and stands.
+      if (!claim || this.tables.recordJson() !== claim.claimed) return false;
       this.tables.write(current, claim.previous);
       return true;
     });

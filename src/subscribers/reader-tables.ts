@@ -19,6 +19,9 @@ export function createReaderTables(sql: SqlStorage) {
   return {
     row: () => first<ReaderRow>(`SELECT * FROM reader`),
 
+    /** The record exactly as stored, to tell whether anything changed it. */
+    recordJson: () => first<{ record: string }>(`SELECT record FROM reader`)?.record ?? null,
+
     record(): Subscriber | null {
       const row = first<{ record: string }>(`SELECT record FROM reader`);
       return row ? Subscriber.parse(JSON.parse(row.record)) : null;
@@ -41,24 +44,26 @@ export function createReaderTables(sql: SqlStorage) {
       notePublish(sql, departs(previous, next) && next ? Date.parse(next.updatedAt) : null);
     },
 
-    /** Claims the confirmation slot at `at`, keeping the record to restore if the send fails. */
-    claim(at: string, previous: Subscriber | null): void {
+    /** Claims the confirmation slot at `at` with `claimed`, keeping the record to restore. */
+    claim(at: string, claimed: Subscriber, previous: Subscriber | null): void {
       sql.exec(
-        `INSERT OR REPLACE INTO confirmation_claim (id, at, previous) VALUES (1, ?, ?)`,
+        `INSERT OR REPLACE INTO confirmation_claim (id, at, claimed, previous) VALUES (1, ?, ?, ?)`,
         at,
+        JSON.stringify(claimed),
         previous ? JSON.stringify(previous) : null,
       );
     },
 
-    /** Removes the claim made at `at`; what it kept, or undefined when there is no such claim. */
-    takeClaim(at: string): { previous: Subscriber | null } | undefined {
-      const claim = first<{ previous: string | null }>(
-        `SELECT previous FROM confirmation_claim WHERE at = ?`,
+    /** Removes the claim made at `at`: the record it wrote (JSON) and the one it replaced. */
+    takeClaim(at: string): { claimed: string; previous: Subscriber | null } | undefined {
+      const claim = first<{ claimed: string; previous: string | null }>(
+        `SELECT claimed, previous FROM confirmation_claim WHERE at = ?`,
         at,
       );
       if (!claim) return undefined;
       sql.exec(`DELETE FROM confirmation_claim`);
-      return { previous: claim.previous ? Subscriber.parse(JSON.parse(claim.previous)) : null };
+      const previous = claim.previous ? Subscriber.parse(JSON.parse(claim.previous)) : null;
+      return { claimed: claim.claimed, previous };
     },
 
     /** Marks an event id seen; false when it already was. */

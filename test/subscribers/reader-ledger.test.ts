@@ -152,6 +152,21 @@ describe("what the ledger keeps", () => {
     expect(await mailTo(email)).toHaveLength(1);
   });
 
+  it("keeps an unsubscribe made in the same millisecond as a claim whose send then failed", async () => {
+    const email = await confirmedInKv("same-ms");
+    await ledgerOf(email).unsubscribe("page", "2026-11-26T09:00:00.000Z");
+    const at = new Date().toISOString();
+    const input = { source: "form" as const, formVersion: "v", ipHash: null };
+    expect(await ledgerOf(email).signUp(input, at)).toBe(at);
+    await ledgerOf(email).unsubscribe("one-click", at);
+    await ledgerOf(email).releaseConfirmation(at);
+    expect(await ledgerOf(email).read()).toMatchObject({
+      status: "unsubscribed",
+      consent: { unsubscribeMethod: "one-click" },
+    });
+    expect((await ledgerTables(email)).claims).toBe(0);
+  });
+
   it("clears the transient count on a delivery with no KV write, and writes nothing when it is 0", async () => {
     const email = await confirmedInKv("delivered");
     await postWebhook(transientBounce(email));
