@@ -6,6 +6,7 @@ import type { AppEnv } from "../src/env";
 import worker from "../src/index";
 export { ArticleUrl, DepartureLog, EditionSend, ProviderLimiter, ReaderLedger } from "../src/index";
 import { createSubscriberStore } from "../src/subscribers/subscriber-store";
+import { readerLedger } from "../src/subscribers/reader-ledger";
 import { unsubscribe } from "../src/subscribers/subscription";
 
 const KV_BINDINGS = ["ARTICLES", "SUBSCRIBERS", "DIGESTS", "OUTBOX"] as const;
@@ -106,9 +107,8 @@ async function benchRoute(request: Request, env: AppEnv): Promise<Response> {
       return Response.json({ seeded: body.count });
     }
     case "/__bench/unsubscribe": {
-      const store = createSubscriberStore(env.SUBSCRIBERS);
       for (const email of body.emails as string[])
-        await unsubscribe({ store, now: new Date() }, email, "one-click");
+        await unsubscribe({ readers: (e) => readerLedger(env, e), now: new Date() }, email, "one-click");
       return Response.json({ unsubscribed: body.emails.length });
     }
     case "/__bench/settings":

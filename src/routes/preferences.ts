@@ -2,7 +2,6 @@
 // the reader's unsubscribe token, which also opens these pages: both say "this reader, by their own link".
 import { Hono, type Context } from "hono";
 import { readConfig, type AppEnv } from "../env";
-import { eraseReader } from "../subscribers/erasure";
 import { renderMessagePage } from "../../templates/message-page";
 import { renderPreferencesPage } from "../../templates/preferences-page";
 import { readFormBody } from "./form-body";
@@ -33,7 +32,7 @@ export const preferenceRoutes = new Hono<{ Bindings: AppEnv }>()
   .get("/", async (c) => {
     const reader = await readerOf(c);
     if (!reader) return badLink(c);
-    const subscriber = await reader.deps.store.get(reader.email);
+    const subscriber = await reader.deps.readers(reader.email).read();
     if (!subscriber) {
       return c.html(
         renderMessagePage({
@@ -55,7 +54,7 @@ export const preferenceRoutes = new Hono<{ Bindings: AppEnv }>()
   .get("/export", async (c) => {
     const reader = await readerOf(c);
     if (!reader) return badLink(c);
-    const subscriber = await reader.deps.store.get(reader.email);
+    const subscriber = await reader.deps.readers(reader.email).read();
     c.header("Content-Disposition", 'attachment; filename="tidings-my-data.json"');
     c.header("Cache-Control", "no-store");
     return c.json({ exportedAt: reader.deps.now.toISOString(), subscriber });
@@ -65,7 +64,7 @@ export const preferenceRoutes = new Hono<{ Bindings: AppEnv }>()
     const reader = await readerOf(c);
     if (!reader) return badLink(c);
     await readFormBody(c.req.raw, { allowEmpty: true });
-    await eraseReader(reader.deps.erasure, reader.email);
+    await reader.deps.readers(reader.email).erase(reader.deps.now.toISOString());
     return c.html(
       renderMessagePage({
         siteTitle: reader.deps.site.siteTitle,

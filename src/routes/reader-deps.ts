@@ -1,21 +1,22 @@
-// Wiring for every route that acts on readers: stores, mailer, signer and the site's words.
+// Wiring for every route that acts on readers: their ledgers, the KV list, mailer, signer and the
+// site's words.
 import { readConfig, requireSecret, type AppEnv } from "../env";
 import { createMailer } from "../mail/create-mailer";
-import { suppressionOf, type ErasureDeps } from "../subscribers/erasure";
+import { readerLedger } from "../subscribers/reader-ledger";
 import { createTokenSigner } from "../subscribers/reader-token";
-import { createSubscriberStore } from "../subscribers/subscriber-store";
+import { createSubscriberStore, type SubscriberStore } from "../subscribers/subscriber-store";
 import type { SubscriptionDeps } from "../subscribers/subscription";
 
 export function readerDeps(
   env: AppEnv,
   now = new Date(),
-): SubscriptionDeps & { erasure: ErasureDeps } {
+): SubscriptionDeps & { store: SubscriberStore } {
   const config = readConfig(env);
   const secret = requireSecret(config.SIGNING_SECRET, "SIGNING_SECRET");
-  const store = createSubscriberStore(env.SUBSCRIBERS);
   return {
-    store,
-    suppressed: (email) => suppressionOf({ kv: env.SUBSCRIBERS, secret }, email),
+    readers: (email) => readerLedger(env, email),
+    /** The KV mirror, for listing readers (nothing decides from it). */
+    store: createSubscriberStore(env.SUBSCRIBERS),
     mailer: createMailer(config, env),
     signer: createTokenSigner(secret),
     site: {
@@ -26,6 +27,5 @@ export function readerDeps(
       sendTime: config.DIGEST_SEND_TIME,
     },
     now,
-    erasure: { kv: env.SUBSCRIBERS, outbox: env.OUTBOX, store, secret, now },
   };
 }

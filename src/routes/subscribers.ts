@@ -5,7 +5,6 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../env";
 import { ApiError, notFound } from "../errors";
-import { eraseReader } from "../subscribers/erasure";
 import { EmailAddress, SubscriberStatus } from "../subscribers/subscriber-schema";
 import { subscribe } from "../subscribers/subscription";
 import type { EditorVariables } from "./editor-auth";
@@ -115,14 +114,16 @@ export const subscriberApi = new Hono<{ Bindings: AppEnv; Variables: EditorVaria
   })
 
   .get("/:email", async (c) => {
-    const subscriber = await readerDeps(c.env).store.get(emailParam(c.req.param("email")));
+    const email = emailParam(c.req.param("email"));
+    const subscriber = await readerDeps(c.env).readers(email).read();
     if (!subscriber) throw notFound("No reader has this address.");
     return c.json({ subscriber });
   })
 
   .delete("/:email", async (c) => {
     const deps = readerDeps(c.env);
-    if (!(await eraseReader(deps.erasure, emailParam(c.req.param("email")))))
+    const email = emailParam(c.req.param("email"));
+    if (!(await deps.readers(email).erase(deps.now.toISOString())))
       throw notFound("No reader has this address.");
     return c.body(null, 204);
   });

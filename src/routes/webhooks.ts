@@ -4,8 +4,8 @@ import { DigestId } from "../digest/digest-schema";
 import { editionSend } from "../digest/edition-send";
 import { requireSecret, type AppEnv } from "../env";
 import { ApiError } from "../errors";
-import { createDeliverability } from "../subscribers/deliverability";
-import { createSubscriberStore } from "../subscribers/subscriber-store";
+import { recordProviderEvent } from "../subscribers/deliverability";
+import { readerLedger } from "../subscribers/reader-ledger";
 import { isPermanentBounce, recipientsOf, ResendEvent } from "../webhooks/resend-event";
 import { verifyWebhook } from "../webhooks/verify-signature";
 import { readTextLimited } from "./json-body";
@@ -41,30 +41,32 @@ export const webhookRoutes = new Hono<{ Bindings: AppEnv }>().post("/resend", as
     throw new ApiError(400, "invalid_request", "The webhook body is not a Resend event.");
   }
   const eventId = c.req.header("svix-id")!;
-
   const digestTag = event.data.tags?.digest;
   const digestId = digestTag && DigestId.safeParse(digestTag).success ? digestTag : null;
-  const readers = createDeliverability(c.env.SUBSCRIBERS, createSubscriberStore(c.env.SUBSCRIBERS));
+  const readers = (email: string) => readerLedger(c.env, email);
   const recipients = recipientsOf(event);
 
+  // Resend retries deliveries: each reader's ledger and the edition's owner count an event id once.
+  let status: "recorded" | "duplicate";
   switch (event.type) {
     case "email.delivered":
-      for (const email of recipients) await readers.delivered(email);
+      // Not counted per edition: a KV or object write per delivered email would cost a send.
+      status = await recordProviderEvent(readers, eventId, recipients, { kind: "delivered" }, now);
       break;
     case "email.bounced": {
       const permanent = isPermanentBounce(event);
       if (digestId) await editionSend(c.env, digestId).recordEvent(eventId, "bounced", permanent);
-      for (const email of recipients)
-        await (permanent ? readers.hardBounce(email, now) : readers.transientBounce(email, now));
+      const bounce = { kind: "bounced", permanent } as const;
+      status = await recordProviderEvent(readers, eventId, recipients, bounce, now);
       break;
     }
     case "email.complained":
       if (digestId) await editionSend(c.env, digestId).recordEvent(eventId, "complained", false);
-      for (const email of recipients) await readers.complaint(email, now);
+      status = await recordProviderEvent(readers, eventId, recipients, { kind: "complained" }, now);
       break;
     default:
       // Other events (sent, opened, delivery_delayed, ...) are acknowledged and ignored.
       return c.json({ status: "ignored" });
   }
-  return c.json({ status: "recorded" });
+  return c.json({ status });
 });

@@ -1,40 +1,35 @@
-// What the provider tells us about a reader: hard bounces and complaints stop all mail at once;
-// three transient bounces in a row count as a hard bounce. A delivery clears the transient count.
-import { softBounceKey } from "./subscriber-keys";
-import { withEvent } from "./subscriber-schema";
-import type { SubscriberStore } from "./subscriber-store";
+// What the provider tells us about a reader, routed to the reader's ReaderLedger with the event id
+// (svix-id), which counts each event once: hard bounces and complaints stop all mail at once, three
+// transient bounces in a row count as a hard bounce, and a delivery clears the transient count.
+import type { ReaderLedgers } from "./reader-ledger";
+import { EmailAddress } from "./subscriber-schema";
 
-// A reader with this many transient bounces in a row is treated as bounced.
-export const MAX_TRANSIENT_BOUNCES = 3;
-const SOFT_BOUNCE_TTL_SECONDS = 30 * 24 * 60 * 60;
+export type ProviderEvent =
+  { kind: "delivered" } | { kind: "bounced"; permanent: boolean } | { kind: "complained" };
 
-export function createDeliverability(kv: KVNamespace, store: SubscriberStore) {
-  async function stopMailing(email: string, status: "bounced" | "complained", now: Date) {
-    const previous = await store.get(email);
-    if (!previous || previous.status === status || previous.status === "complained") return;
-    const stamp = now.toISOString();
-    await store.put(
-      withEvent({ ...previous, status }, { at: stamp, event: status, via: "webhook" }),
-      previous,
-    );
+export async function recordProviderEvent(
+  readers: ReaderLedgers,
+  eventId: string,
+  recipients: string[],
+  event: ProviderEvent,
+  now: Date,
+): Promise<"recorded" | "duplicate"> {
+  const at = now.toISOString();
+  let duplicates = 0;
+  for (const recipient of recipients) {
+    // Only a real address names a reader (and an object); anything else is nobody's.
+    const email = EmailAddress.safeParse(recipient).data;
+    if (!email) continue;
+    const ledger = readers(email);
+    if (event.kind === "delivered") await ledger.recordDelivered();
+    else {
+      const outcome =
+        event.kind === "bounced"
+          ? await ledger.recordBounce(eventId, event.permanent, at)
+          : await ledger.recordComplaint(eventId, at);
+      if (outcome === "duplicate") duplicates++;
+    }
   }
-
-  return {
-    hardBounce: (email: string, now: Date) => stopMailing(email, "bounced", now),
-    complaint: (email: string, now: Date) => stopMailing(email, "complained", now),
-
-    async transientBounce(email: string, now: Date): Promise<void> {
-      const count = Number((await kv.get(softBounceKey(email))) ?? "0") + 1;
-      if (count >= MAX_TRANSIENT_BOUNCES) {
-        await kv.delete(softBounceKey(email));
-        await stopMailing(email, "bounced", now);
-        return;
-      }
-      await kv.put(softBounceKey(email), String(count), { expirationTtl: SOFT_BOUNCE_TTL_SECONDS });
-    },
-
-    async delivered(email: string): Promise<void> {
-      if ((await kv.get(softBounceKey(email))) !== null) await kv.delete(softBounceKey(email));
-    },
-  };
+  // A replay is reported as such only when every reader had already counted it.
+  return duplicates > 0 && duplicates === recipients.length ? "duplicate" : "recorded";
 }

@@ -41,7 +41,7 @@ export class DepartureLog extends DurableObject<Env> {
     const hash = await this.hash(email);
     this.sql.exec(
       `INSERT INTO departure (hash, at_ms) VALUES (?, ?)
-       ON CONFLICT(hash) DO UPDATE SET at_ms = MIN(at_ms, excluded.at_ms)`,
+       ON CONFLICT(hash) DO UPDATE SET at_ms = MAX(at_ms, excluded.at_ms)`,
       hash,
       atMs,
     );

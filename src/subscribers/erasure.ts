@@ -1,60 +1,39 @@
-// GDPR erasure and the suppression list. Erasing removes the reader's record and every key that names
-// them; only a salted hash of the address stays, with why: so a bounced or complained address is
-// never mailed again, and a later sign-up starts a fresh double opt-in instead of reviving a record.
-import { z } from "zod";
+// GDPR erasure: the KV keys that name a reader besides the mirror record, which their ReaderLedger
+// deletes after it has deleted the record itself (the suppression stays inside the object).
 import { outboxKeys, type OutboxKeyMetadata } from "../mail/outbox-keys";
-import { hashAddress } from "./reader-token";
-import { softBounceKey, subscriberKeys, suppressionKey } from "./subscriber-keys";
-import type { SubscriberStore } from "./subscriber-store";
+import { softBounceKey, subscriberKeys } from "./subscriber-keys";
+import type { Subscriber } from "./subscriber-schema";
+import { DEPARTURE_TTL_SECONDS } from "./subscriber-store";
 
-export const Suppression = z.object({
-  reason: z.enum(["erased", "bounced", "complained"]),
-  at: z.string(),
-});
-export type Suppression = z.infer<typeof Suppression>;
+// The local outbox exists only in development (no RESEND_API_KEY). Each ReaderLedger call has a
+// budget of 1,000 KV operations: the scan stops after this many list pages (50,000 messages), and
+// a larger dev outbox keeps older copies until its own TTL removes them.
+const MAX_OUTBOX_PAGES = 50;
+const DEPARTURE_EVENTS = new Set(["unsubscribed", "bounced", "complained", "invalid"]);
 
-export type ErasureDeps = {
-  kv: KVNamespace;
-  outbox: KVNamespace;
-  store: SubscriberStore;
-  secret: string;
-  now: Date;
-};
+export type ErasureKv = { kv: KVNamespace; outbox: KVNamespace; now: Date };
 
-export async function suppressionOf(
-  deps: Pick<ErasureDeps, "kv" | "secret">,
-  email: string,
-): Promise<Suppression | null> {
-  const raw = await deps.kv.get(suppressionKey(await hashAddress(deps.secret, email)), "json");
-  const parsed = Suppression.safeParse(raw);
-  return parsed.success ? parsed.data : null;
-}
-
-/** Erases a reader. False when there was no record to erase. */
-export async function eraseReader(deps: ErasureDeps, email: string): Promise<boolean> {
-  const record = await deps.store.get(email);
-  if (!record) return false;
-  const reason =
-    record.status === "bounced" || record.status === "complained" ? record.status : "erased";
-  const suppression: Suppression = { reason, at: deps.now.toISOString() };
-  await deps.kv.put(
-    suppressionKey(await hashAddress(deps.secret, email)),
-    JSON.stringify(suppression),
-  );
-  await deps.kv.delete(subscriberKeys.subscriber(email));
-  await deps.kv.delete(softBounceKey(email));
-  // Departure log entries name the reader (they expire in 3 days; erasure does not wait).
-  const departures = await deps.kv.list({ prefix: "v1:departed:" });
-  for (const key of departures.keys) {
-    if (subscriberKeys.parseDeparture(key.name).email === email) await deps.kv.delete(key.name);
+/**
+ * Deletes every KV key besides the mirror that names `record`'s reader: the legacy transient count,
+ * the departure log entries (their keys are the departure times the ledger recorded, so no scan),
+ * and the local outbox copies of their mail.
+ */
+export async function eraseKeysNaming(deps: ErasureKv, record: Subscriber): Promise<void> {
+  const { kv, outbox, now } = deps;
+  await kv.delete(softBounceKey(record.email));
+  const oldest = now.getTime() - DEPARTURE_TTL_SECONDS * 1000;
+  for (const event of record.history) {
+    const atMs = Date.parse(event.at);
+    if (DEPARTURE_EVENTS.has(event.event) && atMs >= oldest)
+      await kv.delete(subscriberKeys.departure(new Date(atMs), record.email));
   }
-  // The local outbox (development only) keeps copies of the reader's mail.
   let cursor: string | undefined;
+  let pages = 0;
   do {
-    const page = await deps.outbox.list<OutboxKeyMetadata>({ prefix: outboxKeys.messages, cursor });
-    for (const key of page.keys) if (key.metadata?.to === email) await deps.outbox.delete(key.name);
+    const page = await outbox.list<OutboxKeyMetadata>({ prefix: outboxKeys.messages, cursor });
+    const mine = page.keys.filter((key) => key.metadata?.to === record.email);
+    // One at a time: an invocation may hold at most 6 connections.
+    for (const key of mine) await outbox.delete(key.name);
     cursor = page.list_complete ? undefined : page.cursor;
-  } while (cursor);
-  console.log(JSON.stringify({ level: "info", event: "reader.erased", reason }));
-  return true;
+  } while (cursor && ++pages < MAX_OUTBOX_PAGES);
 }

@@ -1,13 +1,16 @@
 // Every SUBSCRIBERS key is built here. See the README's storage schema.
 //
-// One key per reader, by address, so a reader is one read. Its metadata carries the status, so the
-// send walks every reader with one list call per 1,000 and reads no record.
+// One key per reader, by address: the mirror of the record their ReaderLedger owns. Its metadata
+// carries the status, so the send walks every reader with one list call per 1,000 and reads no record.
 
 export const subscriberKeys = {
   all: "v1:subscriber:",
   subscriber: (email: string) => `v1:subscriber:${email}`,
   emailOf: (key: string) => key.slice("v1:subscriber:".length),
-  /** A departure log (unsubscribed, bounced, complained) by day, so a send in progress can skip them. */
+  /**
+   * The old departure log by day, still written by ReaderLedger for `departuresSince` (send-jobs.ts)
+   * until the send asks the DepartureLog instead; then these go.
+   */
   departuresOn: (day: string) => `v1:departed:${day}:`,
   departure: (at: Date, email: string) =>
     `v1:departed:${at.toISOString().slice(0, 10)}:${at.getTime()}:${email}`,
@@ -19,9 +22,9 @@ export const subscriberKeys = {
   },
 };
 
-/** Transient bounces in a row, for the readers who have any (cleared by a delivery). */
+/** Legacy (older deploys): transient bounces in a row. Adopted by the ReaderLedger, then deleted. */
 export const softBounceKey = (email: string) => `v1:soft-bounce:${email}`;
-/** A salted hash of an erased, bounced or complained address: it stays suppressed after erasure. */
+/** Legacy (older deploys): a suppressed address by salted hash. Read once, when adopting a reader. */
 export const suppressionKey = (addressHash: string) => `v1:suppressed:${addressHash}`;
 
 export type SubscriberKeyMetadata = { status: string };

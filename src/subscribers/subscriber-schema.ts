@@ -7,6 +7,8 @@ export const SubscriberStatus = z.enum([
   "unsubscribed",
   "bounced",
   "complained",
+  /** The provider refused the address as invalid: never mailed again, like bounced. */
+  "invalid",
 ]);
 export type SubscriberStatus = z.infer<typeof SubscriberStatus>;
 
@@ -28,6 +30,7 @@ export const ConsentEvent = z.object({
     "unsubscribed",
     "bounced",
     "complained",
+    "invalid",
   ]),
   /** How: `form`, `api`, `import`, `page`, `one-click`, `webhook`. */
   via: z.string().optional(),

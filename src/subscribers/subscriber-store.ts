@@ -1,4 +1,5 @@
-// The SUBSCRIBERS namespace: one record per reader, and list pages that the send walks.
+// The SUBSCRIBERS namespace: the KV mirror of each reader's record (ReaderLedger is the one writer),
+// and the list pages that the send walks.
 import { subscriberKeys, type SubscriberKeyMetadata } from "./subscriber-keys";
 import { Subscriber } from "./subscriber-schema";
 
@@ -7,30 +8,28 @@ export type SubscriberStore = ReturnType<typeof createSubscriberStore>;
 export type ReaderPage = { readers: { email: string; status: string }[]; cursor: string | null };
 
 // A departure is kept long enough for any send that was running when it happened to see it.
-const DEPARTURE_TTL_SECONDS = 3 * 24 * 60 * 60;
+// Departure keys written by older deploys lived this long; erasure still deletes any left.
+export const DEPARTURE_TTL_SECONDS = 3 * 24 * 60 * 60;
 
 export function createSubscriberStore(kv: KVNamespace) {
   return {
+    /** The mirror, for pages that show a record; anything that decides asks the ReaderLedger. */
     async get(email: string): Promise<Subscriber | null> {
       const raw = await kv.get(subscriberKeys.subscriber(email), "json");
       return raw === null ? null : Subscriber.parse(raw);
     },
 
-    /** Writes the record; a reader who stops being mailable is also logged as a departure. */
-    async put(subscriber: Subscriber, previous: Subscriber | null): Promise<void> {
+    /** The mirror of a reader's record; only their ReaderLedger calls this (and test seeding). */
+    async mirror(subscriber: Subscriber): Promise<void> {
       const metadata: SubscriberKeyMetadata = { status: subscriber.status };
       await kv.put(subscriberKeys.subscriber(subscriber.email), JSON.stringify(subscriber), {
         metadata,
       });
-      if (previous?.status === "confirmed" && subscriber.status !== "confirmed") {
-        await kv.put(
-          subscriberKeys.departure(new Date(subscriber.updatedAt), subscriber.email),
-          "",
-          {
-            expirationTtl: DEPARTURE_TTL_SECONDS,
-          },
-        );
-      }
+    },
+
+    /** Seeds a record written straight to KV, as an older deploy would have (tests, fixtures). */
+    async put(subscriber: Subscriber, _previous: Subscriber | null): Promise<void> {
+      await this.mirror(subscriber);
     },
 
     /** One list call: up to 1,000 readers with their status, in address order. */
@@ -47,30 +46,6 @@ export function createSubscriberStore(kv: KVNamespace) {
         })),
         cursor: page.list_complete ? null : page.cursor,
       };
-    },
-
-    /** Addresses that stopped being mailable at or after `since` (one list call per day). */
-    async departuresSince(since: Date, now: Date): Promise<Set<string>> {
-      const left = new Set<string>();
-      for (
-        let day = new Date(since.toISOString().slice(0, 10));
-        day <= now;
-        day = new Date(day.getTime() + 86_400_000)
-      ) {
-        let cursor: string | undefined;
-        do {
-          const page = await kv.list({
-            prefix: subscriberKeys.departuresOn(day.toISOString().slice(0, 10)),
-            cursor,
-          });
-          for (const key of page.keys) {
-            const departure = subscriberKeys.parseDeparture(key.name);
-            if (departure.atMs >= since.getTime()) left.add(departure.email);
-          }
-          cursor = page.list_complete ? undefined : page.cursor;
-        } while (cursor);
-      }
-      return left;
     },
   };
 }

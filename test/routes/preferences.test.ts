@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { createSubscriberStore } from "../../src/subscribers/subscriber-store";
 import { BASE } from "../fixtures/api";
 import { kvSnapshot } from "../fixtures/kv";
+import { ledgerTables } from "../fixtures/ledger";
 import { parseHtml } from "../fixtures/parse";
 import { confirmedReader, linkIn, mailTo, postForm, signUp, textOf } from "../fixtures/reader";
 import { postWebhook, resendEvent } from "../fixtures/webhook";
@@ -57,7 +58,7 @@ describe("a reader's own data", () => {
     expect(await kvSnapshot(env.SUBSCRIBERS)).toBe(before);
   });
 
-  it("erases the record and what names the reader, keeping only a salted hash", async () => {
+  it("erases the record and what names the reader, keeping only why in the reader's object", async () => {
     const email = address("erase");
     const link = await preferencesLink(email);
     const response = await postForm(link.replace("/preferences?", "/preferences/erase?"), {});
@@ -70,7 +71,10 @@ describe("a reader's own data", () => {
       await kvSnapshot(env.DIGESTS),
     ].join("");
     expect(everything).not.toContain(email);
-    expect(everything).toMatch(/v1:suppressed:[A-Za-z0-9_-]{22}/);
+    const kept = await ledgerTables(email);
+    expect(kept.readers).toEqual([]);
+    expect(kept.suppression).toEqual([{ reason: "erased", at: expect.any(String) }]);
+    expect(kept.text).not.toContain(email);
   });
 
   it("starts a fresh double opt-in when an erased reader signs up again", async () => {

@@ -1,6 +1,7 @@
 import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createOutboxMailer } from "../../src/mail/outbox-mailer";
+import { readerLedger } from "../../src/subscribers/reader-ledger";
 import { createTokenSigner } from "../../src/subscribers/reader-token";
 import { createSubscriberStore } from "../../src/subscribers/subscriber-store";
 import { subscribe } from "../../src/subscribers/subscription";
@@ -123,8 +124,7 @@ describe("POST /subscribe", () => {
   it("sends another confirmation once 10 minutes have passed", async () => {
     const email = address("patient");
     const deps = (now: Date) => ({
-      store: store(),
-      suppressed: async () => null,
+      readers: (address: string) => readerLedger(env, address),
       mailer: createOutboxMailer(env.OUTBOX),
       signer: createTokenSigner("test-signing-secret"),
       site: {

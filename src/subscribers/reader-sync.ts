@@ -1,0 +1,104 @@
+// What a ReaderLedger exchanges with the world outside it: on first touch it adopts what an older
+// deploy kept in KV; after each change it publishes (KV mirror, DepartureLog), retried until done.
+import { departureLog } from "./departure-log";
+import { createReaderMirror } from "./reader-mirror";
+import type { Subscriber } from "./subscriber-schema";
+
+/**
+ * What the outside world has not yet been told: the record version the KV mirror holds, and a
+ * departure not yet in the DepartureLog. A row survives a failed call, so a retry or the alarm
+ * finishes it. No address is kept.
+ */
+export const PUBLISH_TABLE = `CREATE TABLE IF NOT EXISTS publish (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  version INTEGER NOT NULL,
+  mirrored INTEGER NOT NULL,
+  departure_at_ms INTEGER,
+  erased INTEGER NOT NULL DEFAULT 0
+)`;
+
+const PUBLISH_RETRY_MS = 10_000;
+
+type Publish = {
+  version: number;
+  mirrored: number;
+  departure_at_ms: number | null;
+  erased: number;
+};
+
+/** Notes, inside the change's transaction, that the record changed and whether the reader departed. */
+export function notePublish(sql: SqlStorage, departureAtMs: number | null, erased = false): void {
+  // The row is made by the first change, so an object that only ever reads writes nothing.
+  sql.exec(
+    `INSERT INTO publish (id, version, mirrored, departure_at_ms, erased) VALUES (1, 1, 0, ?, ?)
+     ON CONFLICT(id) DO UPDATE SET version = version + 1,
+       departure_at_ms = COALESCE(excluded.departure_at_ms, departure_at_ms),
+       erased = MAX(erased, excluded.erased)`,
+    departureAtMs,
+    erased ? 1 : 0,
+  );
+}
+
+export type LedgerAccess = {
+  ctx: DurableObjectState;
+  env: Env;
+  email: () => string;
+  record: () => Subscriber | null;
+};
+
+export function createReaderSync({ ctx, env, email, record }: LedgerAccess) {
+  const sql = ctx.storage.sql;
+  const mirror = createReaderMirror(env);
+  // Publishing runs one at a time, so the last KV write always carries the latest record.
+  let publishing: Promise<void> = Promise.resolve();
+
+  async function publishOnce(): Promise<void> {
+    const state = sql.exec<Publish>(`SELECT * FROM publish`).toArray()[0];
+    if (!state || (state.version === state.mirrored && state.departure_at_ms === null)) return;
+    const address = email();
+    try {
+      if (state.version !== state.mirrored) await mirror.write(address, record());
+      sql.exec(`UPDATE publish SET mirrored = ?`, state.version);
+      if (state.departure_at_ms === null) return;
+      await departureLog(env).recordDeparture(address, state.departure_at_ms, !!state.erased);
+      sql.exec(
+        `UPDATE publish SET departure_at_ms = NULL, erased = 0 WHERE departure_at_ms = ?`,
+        state.departure_at_ms,
+      );
+    } catch (error) {
+      await ctx.storage.setAlarm(Date.now() + PUBLISH_RETRY_MS);
+      throw error;
+    }
+  }
+
+  return {
+    /** Mirrors the latest record to KV and records a pending departure, before the call answers. */
+    publish(): Promise<void> {
+      const run = publishing.then(publishOnce);
+      publishing = run.catch(() => {});
+      return run;
+    },
+
+    /** Copies an older deploy's record, suppression and transient count into the empty tables. */
+    async adopt(): Promise<void> {
+      const legacy = await mirror.legacy(email());
+      ctx.storage.transactionSync(() => {
+        if (legacy.record)
+          // The legacy count had no time; counting it from now keeps it "in a row".
+          sql.exec(
+            `INSERT INTO reader (id, record, transient_bounces, last_transient_ms) VALUES (1, ?, ?, ?)`,
+            JSON.stringify(legacy.record),
+            legacy.transientBounces,
+            legacy.transientBounces > 0 ? Date.now() : null,
+          );
+        if (legacy.suppression)
+          sql.exec(
+            `INSERT INTO suppression (id, reason, at) VALUES (1, ?, ?)`,
+            legacy.suppression.reason,
+            legacy.suppression.at,
+          );
+      });
+      if (legacy.transientBounces > 0) await mirror.forgetLegacyCount(email());
+    },
+  };
+}
