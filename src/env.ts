@@ -46,7 +46,7 @@ const Config = z.object({
   ),
   SEND_RETRY_BASE_SECONDS: positiveNumber(2),
   SEND_RETRY_MAX_SECONDS: positiveNumber(300),
-  SEND_RATE_LIMIT_WAIT_SECONDS: positiveNumber(600),
+  SEND_RATE_LIMIT_WAIT_SECONDS: positiveNumber(300),
   FANOUT_PAGES_PER_STEP: positiveInt(100),
   RESEND_BASE_URL: optionalText,
   RESEND_API_KEY: optionalText,

@@ -45,19 +45,16 @@ export function createOutboxMailer(kv: KVNamespace, now: () => Date = () => new 
       tags: email.tags ?? [],
       createdAt: createdAt.toISOString(),
     }));
-    await Promise.all(
-      messages.map((message, sequence) => {
-        const metadata: OutboxKeyMetadata = { to: message.to };
-        return kv.put(
-          outboxKeys.message(createdAt.getTime(), sequence, message.id),
-          JSON.stringify(message),
-          {
-            metadata,
-            expirationTtl: MESSAGE_TTL_SECONDS,
-          },
-        );
-      }),
-    );
+    // One put at a time: an invocation holds at most 6 connections, and a queue consumer already
+    // has several chunks in flight. (One KV write per message: the outbox is for local use.)
+    for (const [sequence, message] of messages.entries()) {
+      const metadata: OutboxKeyMetadata = { to: message.to };
+      await kv.put(
+        outboxKeys.message(createdAt.getTime(), sequence, message.id),
+        JSON.stringify(message),
+        { metadata, expirationTtl: MESSAGE_TTL_SECONDS },
+      );
+    }
     const ids = messages.map((message) => message.id);
     await kv.put(idempotencyKvKey, JSON.stringify(ids), { expirationTtl: IDEMPOTENCY_TTL_SECONDS });
     for (const message of messages) {

@@ -7,6 +7,8 @@ import { createTokenSigner } from "../subscribers/reader-token";
 import { createSubscriberStore, type SubscriberStore } from "../subscribers/subscriber-store";
 import type { SubscriptionDeps } from "../subscribers/subscription";
 
+const REQUEST_RATE_LIMIT_WAIT_SECONDS = 10;
+
 export function readerDeps(
   env: AppEnv,
   now = new Date(),
@@ -17,7 +19,18 @@ export function readerDeps(
     readers: (email) => readerLedger(env, email),
     /** The KV mirror, for listing readers (nothing decides from it). */
     store: createSubscriberStore(env.SUBSCRIBERS),
-    mailer: createMailer(config, env),
+    // A reader waits on the page: a request waits out the provider's 429s for seconds, not the
+    // minutes a queue consumer may (then the page says to try again).
+    mailer: createMailer(
+      {
+        ...config,
+        SEND_RATE_LIMIT_WAIT_SECONDS: Math.min(
+          config.SEND_RATE_LIMIT_WAIT_SECONDS,
+          REQUEST_RATE_LIMIT_WAIT_SECONDS,
+        ),
+      },
+      env,
+    ),
     signer: createTokenSigner(secret),
     site: {
       siteTitle: config.DIGEST_TITLE,

@@ -7,10 +7,7 @@ export const subscriberKeys = {
   all: "v1:subscriber:",
   subscriber: (email: string) => `v1:subscriber:${email}`,
   emailOf: (key: string) => key.slice("v1:subscriber:".length),
-  /**
-   * The old departure log by day, still written by ReaderLedger for `departuresSince` (send-jobs.ts)
-   * until the send asks the DepartureLog instead; then these go.
-   */
+  /** Legacy departure log by day, no longer written (the DepartureLog replaced it); erasure deletes any left. */
   departuresOn: (day: string) => `v1:departed:${day}:`,
   departure: (at: Date, email: string) =>
     `v1:departed:${at.toISOString().slice(0, 10)}:${at.getTime()}:${email}`,
