@@ -1,0 +1,188 @@
+// The per-invocation limits production enforces and the local simulator does not: each invocation's
+// budget (KV operations, subrequests, open connections), carried by AsyncLocalStorage, and its report.
+import { AsyncLocalStorage } from "node:async_hooks";
+
+/** What one invocation may use. Defaults are the platform's numbers (../shared/PLATFORM.md). */
+export type PlatformLimits = { kvOps: number; subrequests: number; connections: number };
+
+// KV: 1,000 operations an invocation (a bulk get of <= 100 keys is one). Subrequests: the Free plan's
+// 1,000 calls to Cloudflare services, the safer number (Paid defaults to 10,000); the KV limits page
+// counts KV operations among them. Connections: 6 open at once (fetch, KV, Queues, DO calls).
+export const DEFAULT_LIMITS: PlatformLimits = { kvOps: 1000, subrequests: 1000, connections: 6 };
+
+/** One outgoing call, as the fault hook and the totals see it. */
+export type OutgoingCall = {
+  kind: "kv" | "queue" | "durable-object" | "fetch";
+  /** The binding (`SUBSCRIBERS`), or the host for fetch. */
+  target: string;
+  /** The method (`put`, `sendBatch`, an RPC method name, `fetch`). */
+  method: string;
+  args: readonly unknown[];
+};
+
+export type Violation = { invocation: string; message: string };
+export type Peak = { count: number; invocation: string };
+export type PlatformUsage = {
+  limits: PlatformLimits;
+  invocations: number;
+  mostKvOps: Peak;
+  mostSubrequests: Peak;
+  mostConnections: Peak;
+  violations: Violation[];
+  /** Calls per `target.method`, over every invocation that counts toward totals. */
+  totals: Record<string, number>;
+};
+
+type Budget = {
+  label: string;
+  /** The Durable Object instance whose method opened this budget: its own calls to itself reuse it. */
+  owner: object | null;
+  inTotals: boolean;
+  kvOps: number;
+  subrequests: number;
+  open: number;
+};
+
+type State = {
+  storage: AsyncLocalStorage<Budget>;
+  limits: PlatformLimits;
+  usage: PlatformUsage;
+  faultHook: ((call: OutgoingCall) => void) | null;
+};
+
+const emptyUsage = (limits: PlatformLimits): PlatformUsage => ({
+  limits: { ...limits },
+  invocations: 0,
+  mostKvOps: { count: 0, invocation: "" },
+  mostSubrequests: { count: 0, invocation: "" },
+  mostConnections: { count: 0, invocation: "" },
+  violations: [],
+  totals: {},
+});
+
+// One state per isolate, kept on globalThis: the test runner and the Worker may load this module
+// through different module graphs, and both must see the same budgets and the same wrapped fetch.
+const KEY = Symbol.for("tidings.platform-limits");
+const state: State = ((globalThis as Record<symbol, unknown>)[KEY] as State | undefined) ??
+  ((globalThis as Record<symbol, unknown>)[KEY] = {
+    storage: new AsyncLocalStorage<Budget>(),
+    limits: { ...DEFAULT_LIMITS },
+    usage: emptyUsage(DEFAULT_LIMITS),
+    faultHook: null,
+  } satisfies State);
+
+export function configureLimits(limits: Partial<PlatformLimits>): PlatformLimits {
+  state.limits = { ...state.limits, ...limits };
+  state.usage.limits = { ...state.limits };
+  return state.limits;
+}
+
+/** The maxima and violations since the last reset. */
+export function platformUsage(): PlatformUsage {
+  return structuredClone(state.usage);
+}
+
+export function resetPlatformUsage(): void {
+  state.usage = emptyUsage(state.limits);
+}
+
+/** Called before every outgoing call inside an invocation; a throw fails that call (bench crashes). */
+export function setFaultHook(hook: ((call: OutgoingCall) => void) | null): void {
+  state.faultHook = hook;
+}
+
+/** Runs `work` as one invocation with a fresh budget (unless `owner` already holds the current one). */
+export function runInvocation<T>(
+  label: string,
+  work: () => T,
+  options: { owner?: object; inTotals?: boolean } = {},
+): T {
+  const current = state.storage.getStore();
+  if (options.owner && current?.owner === options.owner) return work();
+  state.usage.invocations++;
+  const budget: Budget = {
+    label,
+    owner: options.owner ?? null,
+    inTotals: options.inTotals ?? true,
+    kvOps: 0,
+    subrequests: 0,
+    open: 0,
+  };
+  return state.storage.run(budget, work);
+}
+
+/** True inside an invocation: outside one (test setup, bench seeding) nothing is counted. */
+export const inInvocation = () => state.storage.getStore() !== undefined;
+
+function raise(budget: Budget, what: string, limit: number, call: string): Promise<never> {
+  const text = `platform limit: ${what} in one invocation (limit ${limit}): ${call} in ${budget.label}`;
+  state.usage.violations.push({ invocation: budget.label, message: text });
+  return Promise.reject(new Error(text));
+}
+
+function peak(record: Peak, count: number, budget: Budget) {
+  if (count > record.count) Object.assign(record, { count, invocation: budget.label });
+}
+
+/**
+ * Counts `call` against the current invocation's budget and runs it; the call that crosses a limit
+ * (and every call after it) rejects with the reason, as production fails it.
+ */
+export function limitedCall<T>(call: OutgoingCall, run: () => Promise<T>): Promise<T> {
+  const budget = state.storage.getStore();
+  if (!budget) return run();
+  const { limits, usage } = state;
+  const name = `${call.target}.${call.method}`;
+  if (budget.inTotals) usage.totals[name] = (usage.totals[name] ?? 0) + 1;
+  budget.subrequests++;
+  peak(usage.mostSubrequests, budget.subrequests, budget);
+  if (call.kind === "kv") {
+    budget.kvOps++;
+    peak(usage.mostKvOps, budget.kvOps, budget);
+    if (budget.kvOps > limits.kvOps)
+      return raise(budget, `${budget.kvOps} KV operations`, limits.kvOps, name);
+  }
+  if (budget.subrequests > limits.subrequests)
+    return raise(budget, `${budget.subrequests} subrequests`, limits.subrequests, name);
+  if (budget.open >= limits.connections)
+    return raise(budget, `${budget.open + 1} simultaneous connections`, limits.connections, name);
+  try {
+    state.faultHook?.(call);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  budget.open++;
+  peak(usage.mostConnections, budget.open, budget);
+  const close = () => void budget.open--;
+  let result: Promise<T>;
+  try {
+    result = run();
+  } catch (error) {
+    close();
+    return Promise.reject(error);
+  }
+  // A side chain that never rejects: the caller keeps the original promise (RPC pipelining works).
+  Promise.resolve(result).then(close, close);
+  return result;
+}
+
+// fetch() is a subrequest and holds a connection until its response arrives. Wrapped once per
+// isolate, when this module loads: import it before the Worker so no module captures the original.
+const FETCH_KEY = Symbol.for("tidings.platform-limits.fetch");
+if (!(globalThis as Record<symbol, unknown>)[FETCH_KEY]) {
+  const original = globalThis.fetch;
+  const limitedFetch: typeof fetch = (input, init) => {
+    const url = input instanceof Request ? input.url : String(input);
+    let host = "fetch";
+    try {
+      host = new URL(url).host;
+    } catch {
+      // A relative or malformed URL: fetch itself will say so.
+    }
+    return limitedCall({ kind: "fetch", target: host, method: "fetch", args: [url] }, () =>
+      original(input, init),
+    );
+  };
+  globalThis.fetch = limitedFetch;
+  (globalThis as Record<symbol, unknown>)[FETCH_KEY] = original;
+}
