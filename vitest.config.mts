@@ -39,6 +39,7 @@ export default defineConfig({
   ],
   test: {
     include: ["test/**/*.test.ts"],
+    setupFiles: ["./test/platform/no-violations.ts"],
     exclude: ["test/browser/**", "test/faults/**"],
   },
 });

@@ -30,7 +30,11 @@ const reads = (n: number) => async (e: Env) => {
 };
 
 beforeEach(() => resetPlatformUsage());
-afterEach(() => configureLimits(DEFAULT_LIMITS));
+// These tests cross limits on purpose: clear what they recorded before the suite-wide check sees it.
+afterEach(() => {
+  configureLimits(DEFAULT_LIMITS);
+  resetPlatformUsage();
+});
 
 describe("the platform limits in tests", () => {
   it("passes an invocation that makes exactly 1,000 KV operations", async () => {
@@ -72,6 +76,16 @@ describe("the platform limits in tests", () => {
     expect(platformUsage().violations.map((v) => v.message)).toEqual([
       "platform limit: 7 simultaneous connections in one invocation (limit 6): 127.0.0.1:9.fetch in fetch GET /probe",
     ]);
+  });
+
+  it("queues the 7th connection instead when asked to, as production does", async () => {
+    configureLimits({ overConnections: "queue" });
+    const keys = Array.from({ length: 20 }, (_, i) => `v1:probe:${i}`);
+    await invoke(async (e) => void (await Promise.all(keys.map((key) => e.ARTICLES.get(key)))));
+    const usage = platformUsage();
+    expect(usage.violations).toEqual([]);
+    expect(usage.mostConnections.count).toBe(20);
+    expect(usage.mostKvOps.count).toBe(20);
   });
 
   it("counts KV, Queue and Durable Object calls together as subrequests", async () => {
