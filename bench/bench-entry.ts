@@ -90,6 +90,23 @@ async function benchRoute(request: Request, env: AppEnv): Promise<Response> {
       }
       return Response.json({ seeded: emails.length });
     }
+    case "/__bench/count-readers": {
+      // Reads every reader page back through KV, as the send would: proof that a seeded template holds.
+      const store = createSubscriberStore(env.SUBSCRIBERS);
+      let cursor: string | null = null;
+      let total = 0;
+      let confirmedCount = 0;
+      let last: string | null = null;
+      do {
+        const page = await store.listPage(cursor);
+        total += page.readers.length;
+        confirmedCount += page.readers.filter((reader) => reader.status === "confirmed").length;
+        last = page.readers.at(-1)?.email ?? last;
+        cursor = page.cursor;
+      } while (cursor);
+      const sample = last ? await store.get(last) : null;
+      return Response.json({ total, confirmed: confirmedCount, sample: sample?.email ?? null });
+    }
     case "/__bench/seed-articles": {
       const store = createArticleStore(env.ARTICLES);
       const now = typeof body.at === "number" ? body.at : Date.now();

@@ -136,6 +136,8 @@ export async function startHarness(options) {
         await post("/__bench/seed-readers", { emails: emails.slice(i, i + 5000) });
     },
     seedArticles: (count, at) => post("/__bench/seed-articles", { count, at }),
+    /** { total, confirmed, sample }: every reader read back through KV list pages, one record parsed. */
+    countReaders: () => call("/__bench/count-readers"),
     unsubscribe: (emails) => post("/__bench/unsubscribe", { emails }),
     settings: (values) => post("/__bench/settings", values),
     kvOps: (reset = false) => call("/__bench/kv-ops", { method: reset ? "POST" : "GET" }),
@@ -170,6 +172,13 @@ export async function startHarness(options) {
       await fake.close();
     },
   };
+}
+
+/** The local id wrangler.toml gives a KV binding (the folder name of its local storage). */
+export function kvNamespaceId(binding) {
+  const { workerOptions } = unstable_getMiniflareWorkerOptions("wrangler.toml");
+  const namespace = workerOptions.kvNamespaces?.[binding];
+  return typeof namespace === "string" ? namespace : namespace?.id;
 }
 
 export const readerEmails = (count, prefix = "reader") =>
