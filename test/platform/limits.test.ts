@@ -7,7 +7,13 @@ import worker from "../../src/index";
 import * as limited from "./limited-entry";
 import { countedBindings } from "./limit-bindings";
 import { limitWorker } from "./limit-worker";
-import { configureLimits, DEFAULT_LIMITS, platformUsage, resetPlatformUsage } from "./platform-limits";
+import {
+  configureLimits,
+  DEFAULT_LIMITS,
+  platformUsage,
+  resetPlatformUsage,
+  setFaultHook,
+} from "./platform-limits";
 
 type Env = typeof env;
 
@@ -33,6 +39,7 @@ beforeEach(() => resetPlatformUsage());
 // These tests cross limits on purpose: clear what they recorded before the suite-wide check sees it.
 afterEach(() => {
   configureLimits(DEFAULT_LIMITS);
+  setFaultHook(null);
   resetPlatformUsage();
 });
 
@@ -109,6 +116,18 @@ describe("the platform limits in tests", () => {
     const usage = platformUsage();
     expect(usage.invocations).toBe(2);
     expect(usage.totals["DEPARTURES.departedAmong"]).toBe(1);
+  });
+
+  it("lets the bench fail a chosen Durable Object method before it reaches the object", async () => {
+    setFaultHook((call) => {
+      if (call.kind === "durable-object" && call.method === "departedAmong")
+        throw new Error("injected crash");
+    });
+    const call = invoke(async (e) => {
+      await e.DEPARTURES.get(e.DEPARTURES.idFromName("probe")).departedAmong([], 0);
+    });
+    await expect(call).rejects.toThrow("injected crash");
+    expect(platformUsage().invocations).toBe(1);
   });
 
   it("counts every KV namespace, queue and Durable Object namespace of the Worker", () => {
