@@ -12,8 +12,7 @@ const limitedEntry: Plugin = {
   name: "tidings-limited-entry",
   enforce: "pre",
   async resolveId(source, importer, options) {
-    if (!importer || importer === LIMITED_ENTRY || !/src\/index(\.ts)?$/.test(source))
-      return null;
+    if (!importer || importer === LIMITED_ENTRY || !/src\/index(\.ts)?$/.test(source)) return null;
     const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
     return resolved?.id === REAL_ENTRY ? LIMITED_ENTRY : null;
   },

@@ -43,7 +43,9 @@ const nextRandom = () => {
 const crashTarget = (call: OutgoingCall) =>
   settings.crashMethod
     ? call.kind === "durable-object" && call.method === settings.crashMethod
-    : call.kind === "kv" && call.method === "put" && String(call.args[0]).startsWith("v1:progress:");
+    : call.kind === "kv" &&
+      call.method === "put" &&
+      String(call.args[0]).startsWith("v1:progress:");
 
 setFaultHook((call) => {
   if (settings.crashRate <= 0 || !crashTarget(call)) return;

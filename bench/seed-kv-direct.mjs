@@ -48,7 +48,11 @@ const sqlite = (database, ...args) =>
  * `namespaceId` in `kvDir`. Miniflare must not be running on that folder.
  */
 export function seedReadersDirect({ kvDir, namespaceId, model, emails }) {
-  const database = join(kvDir, KV_OBJECT_KEY, `${objectIdFromName(KV_OBJECT_KEY, namespaceId)}.sqlite`);
+  const database = join(
+    kvDir,
+    KV_OBJECT_KEY,
+    `${objectIdFromName(KV_OBJECT_KEY, namespaceId)}.sqlite`,
+  );
   const blobs = join(kvDir, namespaceId, "blobs");
   if (!existsSync(database) || !existsSync(blobs))
     throw new Error(`no KV storage for ${namespaceId} in ${kvDir}: seed one reader first`);

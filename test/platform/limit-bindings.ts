@@ -53,7 +53,10 @@ function limitStub(stub: DurableObjectStub, binding: string): DurableObjectStub 
   return countingProxy(stub, "durable-object", binding, (property) => !STUB_LOCAL.has(property));
 }
 
-function limitNamespace(namespace: DurableObjectNamespace, binding: string): DurableObjectNamespace {
+function limitNamespace(
+  namespace: DurableObjectNamespace,
+  binding: string,
+): DurableObjectNamespace {
   return countingProxy(
     namespace,
     "durable-object",
@@ -82,7 +85,8 @@ export function limitEnv<E extends object>(env: E): E {
       limited[name] = countingProxy(value as KVNamespace, "kv", name, (m) => KV_METHODS.has(m));
     else if (kind === "queue")
       limited[name] = countingProxy(value as Queue, "queue", name, (m) => QUEUE_METHODS.has(m));
-    else if (kind === "namespace") limited[name] = limitNamespace(value as DurableObjectNamespace, name);
+    else if (kind === "namespace")
+      limited[name] = limitNamespace(value as DurableObjectNamespace, name);
   }
   wrapped.set(env, limited);
   return limited as E;

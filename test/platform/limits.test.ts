@@ -77,7 +77,8 @@ describe("the platform limits in tests", () => {
       const limit = results.filter(
         (r) => r.status === "rejected" && String(r.reason).includes("platform limit"),
       );
-      if (limit.length !== 1) throw new Error(`expected one refused connection, got ${limit.length}`);
+      if (limit.length !== 1)
+        throw new Error(`expected one refused connection, got ${limit.length}`);
     });
     await expect(settled).resolves.toBeInstanceOf(Response);
     expect(platformUsage().violations.map((v) => v.message)).toEqual([

@@ -83,7 +83,8 @@ const emptyUsage = (limits: PlatformLimits): PlatformUsage => ({
 // One state per isolate, kept on globalThis: the test runner and the Worker may load this module
 // through different module graphs, and both must see the same budgets and the same wrapped fetch.
 const KEY = Symbol.for("tidings.platform-limits");
-const state: State = ((globalThis as Record<symbol, unknown>)[KEY] as State | undefined) ??
+const state: State =
+  ((globalThis as Record<symbol, unknown>)[KEY] as State | undefined) ??
   ((globalThis as Record<symbol, unknown>)[KEY] = {
     storage: new AsyncLocalStorage<Budget>(),
     limits: { ...DEFAULT_LIMITS },
@@ -173,7 +174,10 @@ export function limitedCall<T>(call: OutgoingCall, run: () => Promise<T>): Promi
   }
   if (budget.subrequests > limits.subrequests)
     return raise(budget, `${budget.subrequests} subrequests`, limits.subrequests, name);
-  if (budget.open + budget.waiting.length >= limits.connections && limits.overConnections === "fail")
+  if (
+    budget.open + budget.waiting.length >= limits.connections &&
+    limits.overConnections === "fail"
+  )
     return raise(budget, `${budget.open + 1} simultaneous connections`, limits.connections, name);
   try {
     state.faultHook?.(call);
@@ -183,7 +187,9 @@ export function limitedCall<T>(call: OutgoingCall, run: () => Promise<T>): Promi
   // The peak counts calls that wanted a connection at once, queued ones included.
   peak(usage.mostConnections, budget.open + budget.waiting.length + 1, budget);
   if (budget.open >= limits.connections)
-    return new Promise<void>((resolve) => budget.waiting.push(resolve)).then(() => start(budget, run));
+    return new Promise<void>((resolve) => budget.waiting.push(resolve)).then(() =>
+      start(budget, run),
+    );
   return start(budget, run);
 }
 
