@@ -1,10 +1,29 @@
+import { fileURLToPath } from "node:url";
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
-import { defineConfig } from "vitest/config";
+import { defineConfig, type Plugin } from "vitest/config";
+
+// Every workerd test runs the Worker under production's per-invocation limits (test/platform/): the
+// pool's main module is the limited entry, and a test that imports src/index.ts to call a handler
+// directly gets the limited one too. Only the limited entry itself sees the real one, to wrap it.
+const REAL_ENTRY = fileURLToPath(new URL("./src/index.ts", import.meta.url));
+const LIMITED_ENTRY = fileURLToPath(new URL("./test/platform/limited-entry.ts", import.meta.url));
+
+const limitedEntry: Plugin = {
+  name: "tidings-limited-entry",
+  enforce: "pre",
+  async resolveId(source, importer, options) {
+    if (!importer || importer === LIMITED_ENTRY || !/src\/index(\.ts)?$/.test(source)) return null;
+    const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
+    return resolved?.id === REAL_ENTRY ? LIMITED_ENTRY : null;
+  },
+};
 
 export default defineConfig({
   plugins: [
+    limitedEntry,
     cloudflareTest({
       wrangler: { configPath: "./wrangler.toml" },
+      main: "./test/platform/limited-entry.ts",
       miniflare: {
         // Tests never depend on the developer's .dev.vars: they set every secret here.
         bindings: {
@@ -19,6 +38,7 @@ export default defineConfig({
   ],
   test: {
     include: ["test/**/*.test.ts"],
+    setupFiles: ["./test/platform/no-violations.ts"],
     exclude: ["test/browser/**", "test/faults/**"],
   },
 });

@@ -1,17 +1,37 @@
-// The Worker as the benchmark and the fault tests run it: the real entry, with its KV bindings
-// counted during the send (cron and queue invocations only), an injectable crash, and a few
-// /__bench routes to seed readers and articles straight into local KV. Never deployed.
+// The Worker as the benchmark and the fault tests run it: the real entry under production's
+// per-invocation limits (test/platform/), injectable crashes, and /__bench routes to seed readers and
+// articles straight into local KV and to read the limits' maxima. Never deployed.
+import "../test/platform/platform-limits";
 import { createArticleStore } from "../src/articles/article-store";
 import type { AppEnv } from "../src/env";
-import worker from "../src/index";
-export { ArticleUrl, DepartureLog, EditionSend, ProviderLimiter, ReaderLedger } from "../src/index";
+import worker, * as real from "../src/index";
 import { createSubscriberStore } from "../src/subscribers/subscriber-store";
 import { readerLedger } from "../src/subscribers/reader-ledger";
 import { unsubscribe } from "../src/subscribers/subscription";
+import { limitDurableObject, limitWorker } from "../test/platform/limit-worker";
+import {
+  configureLimits,
+  type OutgoingCall,
+  platformUsage,
+  resetPlatformUsage,
+  setFaultHook,
+} from "../test/platform/platform-limits";
 
-const KV_BINDINGS = ["ARTICLES", "SUBSCRIBERS", "DIGESTS", "OUTBOX"] as const;
-const kvOps: Record<string, number> = {};
-const settings = { crashRate: 0, crashes: 0, maxCrashes: Number.POSITIVE_INFINITY };
+export const ArticleUrl = limitDurableObject(real.ArticleUrl);
+export const DepartureLog = limitDurableObject(real.DepartureLog);
+export const EditionSend = limitDurableObject(real.EditionSend);
+export const ProviderLimiter = limitDurableObject(real.ProviderLimiter);
+export const ReaderLedger = limitDurableObject(real.ReaderLedger);
+
+// Crashes: without `crashMethod`, a put of a `v1:progress:` key dies (the consumer sent a chunk and
+// died before recording it); with one, a call to that Durable Object RPC method dies before it
+// reaches the object (`recordChunk`: the provider accepted the chunk, the record never happened).
+const settings = {
+  crashRate: 0,
+  crashes: 0,
+  maxCrashes: Number.POSITIVE_INFINITY,
+  crashMethod: "",
+};
 // mulberry32: a seeded generator in 32-bit integer arithmetic (a float LCG loses precision and cycles).
 let state = 42;
 const nextRandom = () => {
@@ -21,36 +41,23 @@ const nextRandom = () => {
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 };
 
-/** Counts every KV call; with a crash rate, dies where a consumer is most fragile: before recording progress. */
-function countingKv(kv: KVNamespace, name: string): KVNamespace {
-  return new Proxy(kv, {
-    get(target, property) {
-      const value = Reflect.get(target, property);
-      if (typeof value !== "function") return value;
-      return (...args: unknown[]) => {
-        const op = `${name}.${String(property)}`;
-        kvOps[op] = (kvOps[op] ?? 0) + 1;
-        const crash =
-          settings.crashRate > 0 &&
-          settings.crashes < settings.maxCrashes &&
-          nextRandom() < settings.crashRate;
-        if (property === "put" && String(args[0]).startsWith("v1:progress:") && crash) {
-          settings.crashes++;
-          throw new Error(
-            "injected crash: the consumer died after sending, before recording progress",
-          );
-        }
-        return value.apply(target, args);
-      };
-    },
-  });
-}
+const crashTarget = (call: OutgoingCall) =>
+  settings.crashMethod
+    ? call.kind === "durable-object" && call.method === settings.crashMethod
+    : call.kind === "kv" &&
+      call.method === "put" &&
+      String(call.args[0]).startsWith("v1:progress:");
 
-function counted(env: AppEnv): AppEnv {
-  const wrapped: AppEnv = { ...env };
-  for (const name of KV_BINDINGS) wrapped[name] = countingKv(env[name], name);
-  return wrapped;
-}
+setFaultHook((call) => {
+  if (settings.crashRate <= 0 || !crashTarget(call)) return;
+  if (settings.crashes >= settings.maxCrashes || nextRandom() >= settings.crashRate) return;
+  settings.crashes++;
+  throw new Error(
+    settings.crashMethod
+      ? `injected crash: the caller died before ${call.target}.${call.method} reached the object`
+      : "injected crash: the consumer died after sending, before recording progress",
+  );
+});
 
 const confirmed = (email: string, at: string) => ({
   email,
@@ -86,6 +93,23 @@ async function benchRoute(request: Request, env: AppEnv): Promise<Response> {
       }
       return Response.json({ seeded: emails.length });
     }
+    case "/__bench/count-readers": {
+      // Reads every reader page back through KV, as the send would: proof that a seeded template holds.
+      const store = createSubscriberStore(env.SUBSCRIBERS);
+      let cursor: string | null = null;
+      let total = 0;
+      let confirmedCount = 0;
+      let last: string | null = null;
+      do {
+        const page = await store.listPage(cursor);
+        total += page.readers.length;
+        confirmedCount += page.readers.filter((reader) => reader.status === "confirmed").length;
+        last = page.readers.at(-1)?.email ?? last;
+        cursor = page.cursor;
+      } while (cursor);
+      const sample = last ? await store.get(last) : null;
+      return Response.json({ total, confirmed: confirmedCount, sample: sample?.email ?? null });
+    }
     case "/__bench/seed-articles": {
       const store = createArticleStore(env.ARTICLES, env.ARTICLE_URLS);
       const now = typeof body.at === "number" ? body.at : Date.now();
@@ -112,29 +136,41 @@ async function benchRoute(request: Request, env: AppEnv): Promise<Response> {
       return Response.json({ unsubscribed: body.emails.length });
     }
     case "/__bench/settings":
-      Object.assign(settings, { maxCrashes: Number.POSITIVE_INFINITY }, body);
+      Object.assign(settings, { maxCrashes: Number.POSITIVE_INFINITY, crashMethod: "" }, body);
       return Response.json(settings);
-    case "/__bench/kv-ops":
-      if (request.method === "POST") for (const key of Object.keys(kvOps)) delete kvOps[key];
-      return Response.json({
-        ops: kvOps,
-        total: Object.values(kvOps).reduce((a, b) => a + b, 0),
-        crashes: settings.crashes,
-      });
+    case "/__bench/limits": {
+      // POST resets the maxima (and sets limits, if given); GET reads them.
+      if (request.method === "POST") {
+        if (body.limits) configureLimits(body.limits);
+        resetPlatformUsage();
+      }
+      return Response.json({ ...platformUsage(), crashes: settings.crashes });
+    }
+    case "/__bench/kv-ops": {
+      // The send's KV operations, every invocation but the harness's own status polls.
+      if (request.method === "POST") resetPlatformUsage();
+      const usage = platformUsage();
+      const ops = Object.fromEntries(
+        Object.entries(usage.totals).filter(([name]) => KV_BINDINGS.has(name.split(".")[0]!)),
+      );
+      return Response.json({ ops, total: usage.totalsByKind.kv, crashes: settings.crashes });
+    }
     default:
       return new Response("not found", { status: 404 });
   }
 }
 
+const KV_BINDINGS = new Set(["ARTICLES", "SUBSCRIBERS", "DIGESTS", "OUTBOX"]);
+// The harness marks its status polls: they run under the limits but stay out of the send's totals.
+const limited = limitWorker<AppEnv>(worker, {
+  inTotals: (request) => !request.headers.has("x-bench-observer"),
+});
+
 export default {
   fetch(request, env, ctx) {
     if (new URL(request.url).pathname.startsWith("/__bench/")) return benchRoute(request, env);
-    return worker.fetch(request, env, ctx);
+    return limited.fetch!(request, env, ctx);
   },
-  scheduled(controller, env, ctx) {
-    return worker.scheduled(controller, counted(env), ctx);
-  },
-  queue(batch, env, ctx) {
-    return worker.queue(batch, counted(env), ctx);
-  },
+  scheduled: limited.scheduled!,
+  queue: limited.queue!,
 } satisfies ExportedHandler<AppEnv>;

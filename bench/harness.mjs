@@ -60,8 +60,9 @@ export function workerdUsage() {
 
 /**
  * @param {{ rate: number, faults?: object, maxRetries?: number, seed?: number, keepBodies?: boolean,
- *   kvDir?: string, inspectorPort?: number }} options  kvDir: keep local KV in this folder (a seeded
- *   template, copied per run) instead of in memory
+ *   kvDir?: string, inspectorPort?: number, pagesPerStep?: number }} options  kvDir: keep local KV in
+ *   this folder (a seeded template, copied per run) instead of in memory; pagesPerStep: the Worker var
+ *   FANOUT_PAGES_PER_STEP
  */
 export async function startHarness(options) {
   const scriptPath = buildBenchWorker();
@@ -92,6 +93,7 @@ export async function startHarness(options) {
       RESEND_API_KEY: fake.apiKey,
       RESEND_BASE_URL: fake.url,
       RESEND_RATE_PER_SECOND: String(options.rate),
+      ...(options.pagesPerStep ? { FANOUT_PAGES_PER_STEP: String(options.pagesPerStep) } : {}),
     },
     cf: false,
     verbose: false,
@@ -111,6 +113,8 @@ export async function startHarness(options) {
       headers: {
         Authorization: `Bearer ${EDITOR_TOKEN}`,
         "Content-Type": "application/json",
+        // The harness's own requests run under the limits but stay out of the send's totals.
+        "x-bench-observer": "1",
         ...init.headers,
       },
     });
@@ -132,9 +136,19 @@ export async function startHarness(options) {
         await post("/__bench/seed-readers", { emails: emails.slice(i, i + 5000) });
     },
     seedArticles: (count, at) => post("/__bench/seed-articles", { count, at }),
+    /** { total, confirmed, sample }: every reader read back through KV list pages, one record parsed. */
+    countReaders: () => call("/__bench/count-readers"),
     unsubscribe: (emails) => post("/__bench/unsubscribe", { emails }),
     settings: (values) => post("/__bench/settings", values),
     kvOps: (reset = false) => call("/__bench/kv-ops", { method: reset ? "POST" : "GET" }),
+    /**
+     * The per-invocation maxima since the last reset: { limits, invocations, mostKvOps, mostSubrequests,
+     * mostConnections (each { count, invocation }), violations, violationCount, totals, crashes }.
+     * `reset` clears them first; `limits` (e.g. { subrequests: 10000, overConnections: "queue" }) also
+     * changes what is enforced.
+     */
+    limits: (reset = false, limits = undefined) =>
+      reset ? post("/__bench/limits", { limits }) : call("/__bench/limits"),
     status: async (id) => (await call(`/api/digests/${id}`)).digest,
     async cron(scheduledTime, cron = "0 7 * * *") {
       const worker = await mf.getWorker();
@@ -158,6 +172,13 @@ export async function startHarness(options) {
       await fake.close();
     },
   };
+}
+
+/** The local id wrangler.toml gives a KV binding (the folder name of its local storage). */
+export function kvNamespaceId(binding) {
+  const { workerOptions } = unstable_getMiniflareWorkerOptions("wrangler.toml");
+  const namespace = workerOptions.kvNamespaces?.[binding];
+  return typeof namespace === "string" ? namespace : namespace?.id;
 }
 
 export const readerEmails = (count, prefix = "reader") =>

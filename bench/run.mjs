@@ -2,25 +2,26 @@
 // Resend, seeds N confirmed readers and M articles straight into local KV, fires the cron, waits for
 // the queue to drain, and appends one row per run to BENCHMARKS.md with an SVG chart of the run.
 //
-//   npm run bench -- --readers 10000 --articles 30 --rate 20 --runs 3 --faults none
+//   npm run bench -- --readers 10000 --articles 30 --rate 20 --runs 3 --faults none [--pages-per-step N]
+//   --seed-only: make the seeded template for --readers and --articles, time it, and stop.
 //   presets for --faults: none, errors (5% 500s), limits (5% 429s), drops (2% dropped connections),
 //   slow (20% answers 1 s late), crash (the consumer dies after sending, 10% of batches),
 //   twice (the cron fires twice), leave (1% of readers unsubscribe mid-send), all (every one at once)
 import {
   appendFileSync,
-  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readFileSync,
   rmSync,
-  statSync,
   writeFileSync,
 } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { cpus } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { readerEmails, startHarness, workerdUsage } from "./harness.mjs";
 import { renderChart } from "./chart.mjs";
+import { copyTemplate, seededTemplate } from "./seed-template.mjs";
 
 export const PRESETS = {
   none: {},
@@ -39,29 +40,6 @@ export const PRESETS = {
   },
 };
 
-// Seeding 100,000 readers through KV takes minutes, so it is done once into a local-KV folder that
-// every run copies: each run starts from the same seeded state. Articles are dated at seeding time
-// and the first digest's window is 24 hours, so a template is remade after 12 hours.
-const TEMPLATE_MAX_AGE_MS = 12 * 60 * 60 * 1000;
-
-async function seededTemplate(readers, articles) {
-  const dir = join("bench-results", `seed-${readers}r-${articles}a`);
-  const done = join(dir, "done");
-  if (existsSync(done) && Date.now() - statSync(done).mtimeMs < TEMPLATE_MAX_AGE_MS) return dir;
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  console.log(`  seeding ${readers} readers and ${articles} articles into ${dir} (once)...`);
-  const harness = await startHarness({ rate: 1, kvDir: join(dir, "kv") });
-  try {
-    await harness.seedReaders(readerEmails(readers));
-    await harness.seedArticles(articles);
-  } finally {
-    await harness.close();
-  }
-  writeFileSync(done, new Date().toISOString());
-  return dir;
-}
-
 /** One run: from the seeded template, fire the cron, wait for the drain, measure. */
 export async function benchRun({
   readers,
@@ -70,24 +48,29 @@ export async function benchRun({
   preset = "none",
   seed = 1,
   onProgress = () => {},
+  pagesPerStep,
 }) {
   const setup = PRESETS[preset];
   if (!setup)
     throw new Error(`unknown preset ${preset}; one of ${Object.keys(PRESETS).join(", ")}`);
   const template = await seededTemplate(readers, articles);
-  const runDir = mkdtempSync(join(tmpdir(), "tidings-bench-"));
-  cpSync(join(template, "kv"), join(runDir, "kv"), { recursive: true });
+  // Beside the template, not in /tmp: hard links need the same file system.
+  mkdirSync(join("bench-results", "runs"), { recursive: true });
+  const runDir = mkdtempSync(join("bench-results", "runs", "run-"));
+  copyTemplate(template, runDir);
   const harness = await startHarness({
     rate,
     faults: setup.faults,
     seed,
     maxRetries: 8,
     kvDir: join(runDir, "kv"),
+    pagesPerStep,
   });
   try {
     const emails = readerEmails(readers);
     if (setup.crashRate) await harness.settings({ crashRate: setup.crashRate });
     await harness.kvOps(true);
+    await harness.limits(true);
     const leaving = setup.leaveShare
       ? emails.filter((_, i) => i % Math.round(1 / setup.leaveShare) === 7)
       : [];
@@ -106,6 +89,7 @@ export async function benchRun({
     const wallSeconds = (performance.now() - started) / 1000;
     const after = workerdUsage();
     const ops = await harness.kvOps();
+    const limits = await harness.limits();
 
     const perReader = harness.fake.perReader();
     const left = new Set(leaving);
@@ -126,6 +110,12 @@ export async function benchRun({
       callsPer1000: (harness.fake.counts.requests / readers) * 1000,
       acceptedCallsPer1000: (harness.fake.counts.accepted / readers) * 1000,
       kvOpsPer1000: (ops.total / readers) * 1000,
+      // The most any one invocation used, and every limit crossed (test/platform/platform-limits.ts).
+      mostKvOps: limits.mostKvOps,
+      mostSubrequests: limits.mostSubrequests,
+      mostConnections: limits.mostConnections,
+      violationCount: limits.violationCount,
+      violations: limits.violations,
       cpuMicrosPerReader: ((after.cpuSeconds - before.cpuSeconds) / readers) * 1e6,
       peakMiB: after.peakBytes / 1024 / 1024,
       duplicates,
@@ -160,8 +150,8 @@ const median = (values) => {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 
-const HEADER = `| date | cores | readers N | articles M | rate/s | faults | runs | wall s (median) | floor s | wall ÷ floor | calls / 1k readers | KV ops / 1k readers | workerd CPU µs / reader | peak MiB | duplicates | missing | chart |
-| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+const HEADER = `| date | cores | readers N | articles M | rate/s | faults | runs | wall s (median) | floor s | wall ÷ floor | calls / 1k readers | KV ops / 1k readers | most KV ops in one invocation | most subrequests in one invocation | limits crossed | workerd CPU µs / reader | peak MiB | duplicates | missing | chart |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
 `;
 
 async function main() {
@@ -173,6 +163,8 @@ async function main() {
       runs: { type: "string", default: "3" },
       faults: { type: "string", default: "none" },
       "no-record": { type: "boolean", default: false },
+      "pages-per-step": { type: "string" },
+      "seed-only": { type: "boolean", default: false },
     },
   });
   const options = {
@@ -180,7 +172,14 @@ async function main() {
     articles: Number(values.articles),
     rate: Number(values.rate),
     preset: values.faults,
+    pagesPerStep: values["pages-per-step"] ? Number(values["pages-per-step"]) : undefined,
   };
+  if (values["seed-only"]) {
+    const started = performance.now();
+    await seededTemplate(options.readers, options.articles);
+    console.log(`template ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    return;
+  }
   const runs = Number(values.runs);
   console.log(
     `Tidings send benchmark: ${options.readers} readers, ${options.articles} articles, ${options.rate} provider calls/s, faults: ${options.preset}, ${runs} run(s)`,
@@ -194,7 +193,9 @@ async function main() {
       `  wall ${result.wallSeconds.toFixed(2)} s (floor ${result.floorSeconds.toFixed(2)} s, ratio ${result.ratio.toFixed(3)}), ` +
         `calls/1k ${result.callsPer1000.toFixed(1)}, KV ops/1k ${result.kvOpsPer1000.toFixed(2)}, CPU ${result.cpuMicrosPerReader.toFixed(0)} µs/reader, ` +
         `peak ${result.peakMiB.toFixed(0)} MiB, ${Math.round(result.bytesPerEmail)} B/email, duplicates ${result.duplicates}, missing ${result.missing}, ` +
-        `leavers mailed before or while leaving ${result.mailedAfterLeaving} of ${result.left}, status ${result.status.status} (sent ${result.status.sent}, failed ${result.status.failed}, skipped ${result.status.skipped}), fake ${JSON.stringify(result.fake)}`,
+        `leavers mailed before or while leaving ${result.mailedAfterLeaving} of ${result.left}, status ${result.status.status} (sent ${result.status.sent}, failed ${result.status.failed}, skipped ${result.status.skipped}), fake ${JSON.stringify(result.fake)}, ` +
+        `most KV ops in one invocation ${result.mostKvOps.count} (${result.mostKvOps.invocation}), most subrequests ${result.mostSubrequests.count} (${result.mostSubrequests.invocation}), ` +
+        `most connections ${result.mostConnections.count}, limits crossed ${result.violationCount}${result.violations.length ? `: ${result.violations[0].message}` : ""}`,
     );
     results.push(result);
   }
@@ -211,10 +212,15 @@ async function main() {
     cpu: pick("cpuMicrosPerReader"),
     peak: pick("peakMiB"),
     duplicates: Math.max(...results.map((r) => r.duplicates)),
+    // The worst run: a limit crossed once is crossed.
+    mostKvOps: Math.max(...results.map((r) => r.mostKvOps.count)),
+    mostSubrequests: Math.max(...results.map((r) => r.mostSubrequests.count)),
+    violations: Math.max(...results.map((r) => r.violationCount)),
     missing: Math.max(...results.map((r) => r.missing)),
   };
   console.log(
-    `\nmedian of ${runs}: wall ${row.wall.toFixed(2)} s, wall ÷ floor ${row.ratio.toFixed(3)}, calls/1k ${row.calls.toFixed(1)}, KV ops/1k ${row.kv.toFixed(2)}, CPU ${row.cpu.toFixed(0)} µs/reader, peak ${row.peak.toFixed(0)} MiB, duplicates ${row.duplicates}, missing ${row.missing}`,
+    `\nmedian of ${runs}: wall ${row.wall.toFixed(2)} s, wall ÷ floor ${row.ratio.toFixed(3)}, calls/1k ${row.calls.toFixed(1)}, KV ops/1k ${row.kv.toFixed(2)}, CPU ${row.cpu.toFixed(0)} µs/reader, peak ${row.peak.toFixed(0)} MiB, duplicates ${row.duplicates}, missing ${row.missing}, ` +
+      `most KV ops in one invocation ${row.mostKvOps}, most subrequests ${row.mostSubrequests}, limits crossed ${row.violations}`,
   );
   if (values["no-record"]) return;
 
@@ -227,9 +233,12 @@ async function main() {
       `# Send benchmarks\n\nRows appended by \`npm run bench\` (see bench/run.mjs). Each row is the median of its runs on this machine; the chart shows the median run's emails per second against the provider's rate limit.\n\n${HEADER}`,
     );
   }
+  // Rows from before the limit columns keep their table; the first row with them starts a new one.
+  const headers = readFileSync("BENCHMARKS.md", "utf8").match(/^\| date .*$/gm) ?? [];
+  if (!headers.at(-1)?.includes("most KV ops")) appendFileSync("BENCHMARKS.md", `\n${HEADER}`);
   appendFileSync(
     "BENCHMARKS.md",
-    `| ${medianRun.date} | ${medianRun.cores} | ${options.readers} | ${options.articles} | ${options.rate} | ${options.preset} | ${runs} | ${row.wall.toFixed(2)} | ${row.floor.toFixed(2)} | ${row.ratio.toFixed(3)} | ${row.calls.toFixed(1)} | ${row.kv.toFixed(2)} | ${row.cpu.toFixed(0)} | ${row.peak.toFixed(0)} | ${row.duplicates} | ${row.missing} | [svg](${chartName}) |\n`,
+    `| ${medianRun.date} | ${medianRun.cores} | ${options.readers} | ${options.articles} | ${options.rate} | ${options.preset} | ${runs} | ${row.wall.toFixed(2)} | ${row.floor.toFixed(2)} | ${row.ratio.toFixed(3)} | ${row.calls.toFixed(1)} | ${row.kv.toFixed(2)} | ${row.mostKvOps} | ${row.mostSubrequests} | ${row.violations} | ${row.cpu.toFixed(0)} | ${row.peak.toFixed(0)} | ${row.duplicates} | ${row.missing} | [svg](${chartName}) |\n`,
   );
   console.log(`appended to BENCHMARKS.md; chart ${chartName}`);
 }
