@@ -132,7 +132,11 @@ async function benchRoute(request: Request, env: AppEnv): Promise<Response> {
     }
     case "/__bench/unsubscribe": {
       for (const email of body.emails as string[])
-        await unsubscribe({ readers: (e) => readerLedger(env, e), now: new Date() }, email, "one-click");
+        await unsubscribe(
+          { readers: (e) => readerLedger(env, e), now: new Date() },
+          email,
+          "one-click",
+        );
       return Response.json({ unsubscribed: body.emails.length });
     }
     case "/__bench/settings":

@@ -94,6 +94,8 @@ export async function startHarness(options) {
       RESEND_BASE_URL: fake.url,
       RESEND_RATE_PER_SECOND: String(options.rate),
       ...(options.pagesPerStep ? { FANOUT_PAGES_PER_STEP: String(options.pagesPerStep) } : {}),
+      // Scaled time for the fault tests: shorter backoff, the same logic.
+      ...(options.bindings ?? {}),
     },
     cf: false,
     verbose: false,
@@ -139,6 +141,11 @@ export async function startHarness(options) {
     /** { total, confirmed, sample }: every reader read back through KV list pages, one record parsed. */
     countReaders: () => call("/__bench/count-readers"),
     unsubscribe: (emails) => post("/__bench/unsubscribe", { emails }),
+    /** Erases readers through the editors' API, as an editor would. */
+    async erase(emails) {
+      for (const email of emails)
+        await call(`/api/subscribers/${encodeURIComponent(email)}`, { method: "DELETE" });
+    },
     settings: (values) => post("/__bench/settings", values),
     kvOps: (reset = false) => call("/__bench/kv-ops", { method: reset ? "POST" : "GET" }),
     /**

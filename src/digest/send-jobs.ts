@@ -14,6 +14,13 @@ const MAX_IN_FLIGHT = 6;
 // Past this, an invocation starts no new chunk and hands the rest back as fresh messages (no queue
 // attempt spent), so waiting out rate limits never runs into the 15-minute wall-time limit.
 const INVOCATION_BUDGET_MS = 5 * 60 * 1000;
+// Workers allow 1,000 subrequests an invocation; past this estimate no new chunk starts and the rest
+// are handed back. A chunk costs a claim and a settlement with its owner, plus the mailer's calls:
+// a limiter booking and a provider call (one 429 retry allowed for), or one KV put per email in the
+// local outbox.
+const INVOCATION_SUBREQUESTS = 900;
+const chunkCost = (mailer: Mailer, emails: number) =>
+  2 + (mailer.kind === "outbox" ? emails + 2 : 4);
 
 /** What the consumer needs of an edition's owner (EditionSend's RPC methods). */
 export type EditionOwner = {
@@ -139,15 +146,22 @@ export async function handleSendBatch(batch: MessageBatch<unknown>, deps: SendDe
     jobs.push({ message, job: parsed.data });
   }
 
-  const handBack: Job[] = [];
+  const handBack: (Job & { delaySeconds: number })[] = [];
   const inFlight = new Set<Promise<void>>();
+  // Chunks hold at most 100 readers; the estimate takes the largest.
+  let subrequests = 1;
   for (const item of jobs) {
-    if (Date.now() - startedAt > INVOCATION_BUDGET_MS) {
-      handBack.push(item);
+    const cost = chunkCost(deps.mailer, 100);
+    if (
+      Date.now() - startedAt > INVOCATION_BUDGET_MS ||
+      subrequests + cost > INVOCATION_SUBREQUESTS
+    ) {
+      handBack.push({ ...item, delaySeconds: 0 });
       continue;
     }
+    subrequests += cost;
     const run = sendOne(deps, item).then((outcome) => {
-      if (outcome === "handback") handBack.push(item);
+      if (outcome === "handback") handBack.push({ ...item, delaySeconds: deps.retry.baseSeconds });
     });
     inFlight.add(run);
     const settle = () => inFlight.delete(run);
@@ -159,10 +173,11 @@ export async function handleSendBatch(batch: MessageBatch<unknown>, deps: SendDe
   if (handBack.length > 0) {
     // Fresh messages keep their chunk (and the owner its set and key); the originals are acked.
     await deps.queue.sendBatch(
-      handBack.map(({ job }) => ({
+      handBack.map(({ job, delaySeconds }) => ({
         body: { digestId: job.digestId, chunk: job.chunk },
         contentType: "json" as const,
-        delaySeconds: deps.retry.baseSeconds,
+        // Handed back for the budget alone: at once; after a 429: after the base backoff.
+        delaySeconds,
       })),
     );
     for (const { message } of handBack) message.ack();

@@ -84,7 +84,9 @@ describe("the complaint brake", () => {
     await editionSend(env, "2070-03-01").recordEvent("2070-03-01-b0", "bounced", true);
     const held = await nextDay("2070-03-02");
     expect(held.status).toBe("held");
-    expect(held.heldReason).toMatch(/^Permanent bounces on 2070-03-01 reached 5\.37% of the emails sent \(11 of 205\)/);
+    expect(held.heldReason).toMatch(
+      /^Permanent bounces on 2070-03-01 reached 5\.37% of the emails sent \(11 of 205\)/,
+    );
     expect((await editionSend(env, "2070-03-01").status())!.events).toEqual({
       bounced: 41,
       permanentBounces: 11,

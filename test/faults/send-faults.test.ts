@@ -24,6 +24,7 @@ afterAll(async () => harness?.close());
 type Scenario = {
   faults?: Record<string, unknown>;
   crashRate?: number;
+  crashMethod?: string;
   maxCrashes?: number;
   cronTwice?: boolean;
   leaving?: string[];
@@ -37,6 +38,7 @@ async function sendDay(scenario: Scenario) {
   harness.fake.setFaults(scenario.faults ?? {});
   await harness.settings({
     crashRate: scenario.crashRate ?? 0,
+    crashMethod: scenario.crashMethod ?? "",
     crashes: 0,
     ...(scenario.maxCrashes ? { maxCrashes: scenario.maxCrashes } : {}),
   });
@@ -94,9 +96,9 @@ describe("the send under faults", () => {
   }, 60_000);
 
   it("mails everyone exactly once when the consumer dies after sending, before recording", async () => {
-    // The first two progress writes die; with two retries, a batch that crashed three times would be
-    // dead-lettered, so there are no more than that.
-    const result = await sendDay({ crashRate: 1, maxCrashes: 2 });
+    // The first two settlements die on their way to the edition's owner, after the provider accepted
+    // the chunk; with two retries, a batch that crashed three times would be dead-lettered.
+    const result = await sendDay({ crashRate: 1, maxCrashes: 2, crashMethod: "settle" });
     expect(result.crashes).toBe(2);
     expect(result.crashes).toBeGreaterThan(0);
     expect(result.counts.replayed).toBeGreaterThan(0);
@@ -111,8 +113,8 @@ describe("the send under faults", () => {
   }, 60_000);
 
   it("does not mail readers who unsubscribe after the send started", async () => {
-    // Readers from the end of the list, whose chunks go out last. Slow answers stretch the send over
-    // several seconds, past the consumer's next look at who left (every 3 s).
+    // Readers from the end of the list, whose chunks go out last: slow answers stretch the send, and
+    // each chunk asks the DepartureLog who left just before its first call.
     const leaving = emails.slice(-1000).filter((_, i) => i % 50 === 3);
     for (const email of leaving) confirmed.delete(email);
     const result = await sendDay({ leaving, faults: { latencyMs: 700 } });

@@ -1,0 +1,125 @@
+// The send's once-only rules under the faults the one-writer issue names, in scaled time: the real
+// Worker in workerd (Miniflare API, per-invocation limits enforced) against the fake Resend.
+// Backoff runs in seconds for minutes (SEND_RETRY_MAX_SECONDS 2 for 300), with the same logic.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+// @ts-expect-error: plain ESM shared with `npm run bench`
+import { readerEmails, startHarness } from "../../bench/harness.mjs";
+
+const DAY = 86_400_000;
+const INVALID = "invalid-reader@example.com";
+const emails: string[] = [...readerEmails(1000, "writer"), INVALID];
+const confirmed = new Set(emails);
+
+let harness: any;
+let day = 0;
+
+beforeAll(async () => {
+  harness = await startHarness({
+    rate: 4,
+    maxRetries: 20,
+    seed: 11,
+    bindings: { SEND_RETRY_BASE_SECONDS: "1", SEND_RETRY_MAX_SECONDS: "2" },
+  });
+  await harness.seedReaders(emails);
+}, 120_000);
+
+afterAll(async () => harness?.close());
+
+type Scenario = {
+  faults?: Record<string, unknown>;
+  starts?: number;
+  crashMethod?: string;
+  maxCrashes?: number;
+  during?: () => Promise<void>;
+};
+
+async function sendDay(scenario: Scenario) {
+  const scheduledTime = Date.parse("2032-01-01T07:00:00Z") + ++day * DAY;
+  const id = new Date(scheduledTime).toISOString().slice(0, 10);
+  harness.fake.reset();
+  harness.fake.setFaults(scenario.faults ?? {});
+  await harness.settings({
+    crashRate: scenario.crashMethod ? 1 : 0,
+    crashes: 0,
+    crashMethod: scenario.crashMethod ?? "",
+    ...(scenario.maxCrashes ? { maxCrashes: scenario.maxCrashes } : {}),
+  });
+  await harness.limits(true);
+  await harness.seedArticles(2, scheduledTime - 60_000);
+  await Promise.all(
+    Array.from({ length: scenario.starts ?? 1 }, () => harness.cron(scheduledTime)),
+  );
+  await scenario.during?.();
+  const status = await harness.drained(id, { timeoutMs: 90_000 });
+  const perReader: Map<string, number> = harness.fake.perReader();
+  const limits = await harness.limits();
+  return {
+    status,
+    limits,
+    counts: { ...harness.fake.counts },
+    duplicates: [...perReader].filter(([, n]) => n > 1).map(([email]) => email),
+    missing: [...confirmed].filter((email) => email !== INVALID && !perReader.has(email)),
+    perReader,
+  };
+}
+
+function expectExactlyOnce(result: Awaited<ReturnType<typeof sendDay>>) {
+  expect(result.duplicates).toEqual([]);
+  expect(result.missing).toEqual([]);
+  expect(result.status).toMatchObject({ status: "sent", failed: 0, queued: 0 });
+  expect(result.limits.violationCount).toBe(0);
+}
+
+describe("the one-writer send under faults", () => {
+  it("marks an invalid address invalid and sends the other 99 of its chunk", async () => {
+    const result = await sendDay({});
+    expectExactlyOnce(result);
+    expect(result.status.invalid).toBe(1);
+    expect(result.perReader.has(INVALID)).toBe(false);
+    confirmed.delete(INVALID);
+  }, 120_000);
+
+  it("sends once when five starts of one edition race", async () => {
+    const result = await sendDay({ starts: 5 });
+    expectExactlyOnce(result);
+    expect(result.status.recipients).toBe(confirmed.size);
+  }, 120_000);
+
+  it("waits out a 429 storm from a provider limit at half the rate, spending no attempt", async () => {
+    // 10 "minutes" at half the configured rate, in scaled time.
+    const result = await sendDay({ faults: { limitRate: 2, limitForMs: 10_000 } });
+    expect(result.counts.rateLimited).toBeGreaterThan(0);
+    expectExactlyOnce(result);
+  }, 120_000);
+
+  it("outlasts the provider down for 30 minutes (scaled) with nothing dead-lettered", async () => {
+    const result = await sendDay({ faults: { outageForMs: 15_000 } });
+    expect(result.counts.outage).toBeGreaterThan(0);
+    expectExactlyOnce(result);
+  }, 120_000);
+
+  it("repeats the recorded set and key after a crash following delivery, though readers left", async () => {
+    const leaving = [...confirmed].slice(0, 3);
+    // They may get this digest (their chunk may be claimed first) but are not owed it.
+    for (const email of leaving) confirmed.delete(email);
+    const result = await sendDay({
+      crashMethod: "settle",
+      maxCrashes: 3,
+      // Departures (as a hard bounce would record) arrive before the retries.
+      during: () => harness.unsubscribe(leaving),
+    });
+    expect(result.counts.replayed).toBeGreaterThan(0);
+    expectExactlyOnce(result);
+  }, 120_000);
+
+  it("leaves an erased reader out of chunks not yet sent", async () => {
+    const erased = [...confirmed].slice(-2);
+    for (const email of erased) confirmed.delete(email);
+    const result = await sendDay({
+      faults: { latencyMs: 400 },
+      during: () => harness.erase(erased),
+    });
+    expectExactlyOnce(result);
+    for (const email of erased) expect(result.perReader.has(email)).toBe(false);
+  }, 120_000);
+});
