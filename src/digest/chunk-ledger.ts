@@ -1,5 +1,5 @@
-// The chunk table's rules, as SQL over an edition owner's storage: how an outcome settles a chunk,
-// a redrive, an erasure, and what is left open. Only EditionSend calls these, inside its own
+// The chunk table's rules, as SQL over an edition owner's storage: a walk step's chunks, how an
+// outcome settles a chunk, a redrive, an erasure, and what is left open. Only EditionSend calls these, inside its own
 // invocations, so each runs as one step of the one writer.
 import type { ChunkRow } from "./edition-tables";
 
@@ -8,6 +8,33 @@ export type Settlement =
   /** The provider answered an error: nothing went out, so the set may be fixed again. */
   | { kind: "undelivered" }
   | { kind: "failed"; undelivered: boolean };
+
+/** A walk step's chunks, numbered from `first`, and where the walk stands after it. */
+export function recordStep(
+  sql: SqlStorage,
+  first: number,
+  chunks: string[][],
+  cursor: string | null,
+  now: number,
+): void {
+  chunks.forEach((recipients, i) =>
+    sql.exec(
+      `INSERT INTO chunk (chunk, walked, size, state, updated_at) VALUES (?, ?, ?, 'new', ?)`,
+      first + i,
+      JSON.stringify(recipients),
+      recipients.length,
+      now,
+    ),
+  );
+  sql.exec(
+    `UPDATE edition SET page_cursor = ?, next_chunk = next_chunk + ?, recipients = recipients + ?,
+       steps = steps + 1, phase = ?`,
+    cursor,
+    chunks.length,
+    chunks.reduce((sum, chunk) => sum + chunk.length, 0),
+    cursor === null ? "walked" : "walking",
+  );
+}
 
 /** Applies `outcome` once; false when the chunk is unknown or already final. */
 export function settleChunk(

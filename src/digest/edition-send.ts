@@ -18,6 +18,7 @@ import {
   forgetAddress,
   openChunks,
   redriveFailed,
+  recordStep,
   scrubFailed,
   settleChunk,
 } from "./chunk-ledger";
@@ -33,7 +34,6 @@ import type { Settlement } from "./chunk-ledger";
 export type { Settlement };
 
 type EditionRecord = EditionRow & {
-  digest: string;
   page_cursor: string | null;
   next_chunk: number;
   adopted_at: number;
@@ -54,8 +54,21 @@ export class EditionSend extends DurableObject<Env> {
     for (const statement of EDITION_SCHEMA) this.sql.exec(statement);
   }
 
+  /** The edition row without its digest (the digest's JSON is large; claims need none of it). */
   private edition(): EditionRecord | null {
-    return this.sql.exec<EditionRecord>(`SELECT * FROM edition`).toArray()[0] ?? null;
+    return (
+      this.sql
+        .exec<EditionRecord>(
+          `SELECT id, status, held_reason, article_count, phase, page_cursor, next_chunk, recipients,
+             steps, adopted_at, created_ms, started_at, finished_at FROM edition`,
+        )
+        .toArray()[0] ?? null
+    );
+  }
+
+  private storedDigest(): Digest | null {
+    const row = this.sql.exec<{ digest: string }>(`SELECT digest FROM edition`).toArray()[0];
+    return row ? Digest.parse(JSON.parse(row.digest)) : null;
   }
 
   private chunk(chunk: number): ChunkRow | null {
@@ -67,12 +80,7 @@ export class EditionSend extends DurableObject<Env> {
   /** The digest this edition sends: the first one offered wins, so racing compiles send one. */
   adopt(offered: Digest): { digest: Digest; first: boolean; adoptedAt: number } {
     const row = this.edition();
-    if (row)
-      return {
-        digest: Digest.parse(JSON.parse(row.digest)),
-        first: false,
-        adoptedAt: row.adopted_at,
-      };
+    if (row) return { digest: this.storedDigest()!, first: false, adoptedAt: row.adopted_at };
     const now = Date.now();
     this.sql.exec(
       `INSERT INTO edition (singleton, id, digest, created_ms, status, held_reason, article_count,
@@ -89,8 +97,7 @@ export class EditionSend extends DurableObject<Env> {
   }
 
   digest(): Digest | null {
-    const row = this.edition();
-    return row ? Digest.parse(JSON.parse(row.digest)) : null;
+    return this.storedDigest();
   }
 
   /** A held edition becomes sendable; null when it is not held. */
@@ -98,7 +105,7 @@ export class EditionSend extends DurableObject<Env> {
     const row = this.edition();
     if (!row || row.status !== "held") return null;
     const digest: Digest = {
-      ...Digest.parse(JSON.parse(row.digest)),
+      ...this.storedDigest()!,
       status: "compiled",
       heldReason: null,
     };
@@ -137,26 +144,9 @@ export class EditionSend extends DurableObject<Env> {
         row.page_cursor,
         readConfig(this.env).FANOUT_PAGES_PER_STEP,
       );
-      const now = Date.now();
-      this.ctx.storage.transactionSync(() => {
-        step.chunks.forEach((recipients, i) =>
-          this.sql.exec(
-            `INSERT INTO chunk (chunk, walked, size, state, updated_at) VALUES (?, ?, ?, 'new', ?)`,
-            row.next_chunk + i,
-            JSON.stringify(recipients),
-            recipients.length,
-            now,
-          ),
-        );
-        this.sql.exec(
-          `UPDATE edition SET page_cursor = ?, next_chunk = next_chunk + ?, recipients = recipients + ?,
-             steps = steps + 1, phase = ?`,
-          step.cursor,
-          step.chunks.length,
-          step.chunks.reduce((sum, chunk) => sum + chunk.length, 0),
-          step.cursor === null ? "walked" : "walking",
-        );
-      });
+      this.ctx.storage.transactionSync(() =>
+        recordStep(this.sql, row.next_chunk, step.chunks, step.cursor, Date.now()),
+      );
       await this.enqueueNew(row.id);
       // A continuation: the next step is its own invocation, with its own limits.
       if (step.cursor !== null) await this.ctx.storage.setAlarm(Date.now());
@@ -190,10 +180,9 @@ export class EditionSend extends DurableObject<Env> {
     const row = this.chunk(chunk);
     if (!row) return { kind: "unknown" };
     if (row.state === "sent" || row.state === "failed") return { kind: "settled" };
-    const id = this.edition()!.id;
+    const { id, created_ms: since } = this.edition()!;
     if (row.fixed !== null) return this.sendClaim(id, chunk, JSON.parse(row.fixed));
     const walked: string[] = JSON.parse(row.walked ?? "[]");
-    const since = this.edition()!.created_ms;
     const departed = new Set(await departureLog(this.env).departedAmong(walked, since));
     // Another claim of this chunk may have fixed the set while we waited: keep the first.
     const fresh = this.chunk(chunk)!;
