@@ -7,6 +7,7 @@ import { ApiError, errorBody } from "./errors";
 import { articleRoutes } from "./routes/articles";
 import { digestApi, digestPages } from "./routes/digests";
 import { requireEditor } from "./routes/editor-auth";
+import { faviconRoutes } from "./routes/favicon";
 import { sameOriginForms, securityHeaders } from "./routes/hardening";
 import { outboxApi, outboxPage } from "./routes/outbox";
 import { preferenceRoutes } from "./routes/preferences";
@@ -26,6 +27,7 @@ app.route("/api/subscribers", subscriberApi);
 app.route("/outbox", outboxPage);
 app.route("/webhooks", webhookRoutes);
 app.route("/preferences", preferenceRoutes);
+app.route("/", faviconRoutes);
 app.route("/", readerRoutes);
 app.route("/", digestPages);
 

@@ -1,5 +1,6 @@
 // GET /feed.xml: an Atom 1.0 feed (RFC 4287) of the latest digests, each with its full content.
 import type { Digest } from "../src/digest/digest-schema";
+import { renderDigestStories } from "./digest-page";
 import { escapeHtml } from "./html";
 
 export function renderAtomFeed(options: {
@@ -13,8 +14,9 @@ export function renderAtomFeed(options: {
   const host = new URL(siteUrl).hostname;
   const entries = digests.map((digest) => {
     const url = `${siteUrl}/digests/${digest.id}`;
-    // The entry's content is the stored web page's <article>, escaped as Atom `type="html"` wants.
-    const article = /<article class="card">([\s\S]*?)<\/article>/.exec(digest.webHtml)?.[1] ?? "";
+    // The entry's content is the digest's stories as on the web page (no email inline colours,
+    // which feed readers in dark mode would keep), escaped as Atom `type="html"` wants.
+    const article = renderDigestStories(digest.sections).value;
     return `  <entry>
     <id>tag:${escapeHtml(host)},${digest.id.slice(0, 4)}:digest:${digest.id}</id>
     <title>${escapeHtml(digest.subject)}</title>

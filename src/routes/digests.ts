@@ -10,12 +10,13 @@ import { editionSend } from "../digest/edition-send";
 import { unknownEditionStatus } from "../digest/edition-status";
 import { readConfig, type AppEnv } from "../env";
 import { ApiError, notFound } from "../errors";
-import { renderArchivePage } from "../../templates/digest-page";
+import { renderArchivePage, renderDigestPage } from "../../templates/digest-page";
 import { renderAtomFeed } from "../../templates/atom-feed";
 import { renderDigestEmailParts } from "../../templates/digest-email";
 import { readerLinks } from "../subscribers/reader-links";
 import { renderReaderFooterLinks } from "../../templates/email-layout";
 import type { EditorVariables } from "./editor-auth";
+import { archiveIssues } from "./archive-issues";
 import { jsonBody, onInvalid } from "./json-body";
 
 const FEED_ENTRIES = 20;
@@ -29,19 +30,38 @@ const isRealDate = (id: string) =>
 
 export const digestPages = new Hono<{ Bindings: AppEnv }>()
   .get("/digests", async (c) => {
-    const digests = await createDigestStore(c.env.DIGESTS).index(ARCHIVE_ENTRIES, {
-      published: true,
-    });
-    return c.html(renderArchivePage({ siteTitle: readConfig(c.env).DIGEST_TITLE, digests }));
+    const config = readConfig(c.env);
+    const issues = await archiveIssues(createDigestStore(c.env.DIGESTS), config.DIGEST_TITLE);
+    return c.html(
+      renderArchivePage({
+        siteTitle: config.DIGEST_TITLE,
+        tagline: config.DIGEST_TAGLINE,
+        siteUrl: config.SITE_URL,
+        digests: issues.slice(0, ARCHIVE_ENTRIES),
+        issueCount: issues.length,
+      }),
+    );
   })
 
+  // Rendered from the stored digest's frozen sections, not its stored webHtml: the masthead's
+  // issue number is only known from the archive, and older records carry the email's colours.
   .get("/digests/:id", async (c) => {
     const id = c.req.param("id");
-    const digest = DigestId.safeParse(id).success
-      ? await createDigestStore(c.env.DIGESTS).get(id)
-      : null;
+    const store = createDigestStore(c.env.DIGESTS);
+    const digest = DigestId.safeParse(id).success ? await store.get(id) : null;
     if (!digest || digest.status === "skipped") throw notFound("There is no digest for this date.");
-    return c.html(digest.webHtml);
+    const config = readConfig(c.env);
+    const issues = await archiveIssues(store, config.DIGEST_TITLE);
+    return c.html(
+      renderDigestPage({
+        siteTitle: config.DIGEST_TITLE,
+        title: digest.title,
+        id: digest.id,
+        sections: digest.sections,
+        issueNumber: issues.find((issue) => issue.id === digest.id)?.issueNumber,
+        siteUrl: config.SITE_URL,
+      }),
+    );
   })
 
   .get("/feed.xml", async (c) => {

@@ -1,5 +1,5 @@
 import { env, SELF } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createArticleStore } from "../../src/articles/article-store";
 import { runDeps } from "../../src/digest/digest-handlers";
 import { runDigest } from "../../src/digest/run-digest";
@@ -31,6 +31,8 @@ async function seedDigests(days: number) {
 }
 
 const seeded = seedDigests(31);
+// Seeding 31 digests can take longer than one test's 5 s on a busy machine.
+beforeAll(() => seeded, 60_000);
 
 describe("the archive", () => {
   it("lists published digests newest first, leaving out skipped days", async () => {
@@ -89,6 +91,81 @@ describe("the archive", () => {
       expect(response.status).toBe(404);
       expect(response.headers.get("Content-Type")).toMatch(/text\/html/);
     }
+  });
+});
+
+describe("the archive as a publication", () => {
+  // 31 days seeded, every third skipped: 21 published issues, 2050-01-01 is No. 1.
+  it("tops a digest page with a masthead: wordmark, issue number, date in words, stories, reading time", async () => {
+    await seeded;
+    const source = await (await SELF.fetch(`${BASE}/digests/2050-01-05`)).text();
+    const page = parseHtml(source);
+    const [masthead] = page.all("header");
+    const line = page.text(masthead!).replace(/\s+/g, " ");
+    expect(line).toContain("Tidings");
+    // 01, 02, 04, 05: the fourth published issue.
+    expect(line).toContain("No. 4");
+    expect(line).toContain("Wednesday, 5 January 2050");
+    expect(line).toContain("1 story");
+    expect(line).toContain("1 min read");
+  });
+
+  it("puts a subscribe form before the stories on digest pages and on /digests", async () => {
+    await seeded;
+    for (const path of ["/digests/2050-01-05", "/digests"]) {
+      const source = await (await SELF.fetch(`${BASE}${path}`)).text();
+      const form = source.indexOf('action="/subscribe"');
+      expect(form).toBeGreaterThan(0);
+      expect(form).toBeLessThan(source.indexOf("<h1"));
+      const page = parseHtml(source);
+      const email = page.all("input").find((input) => page.attr(input, "name") === "email");
+      expect(email && page.attr(email, "type")).toBe("email");
+    }
+  });
+
+  it("lists each issue's number, date in words, lead story and count", async () => {
+    await seeded;
+    const page = parseHtml(await (await SELF.fetch(`${BASE}/digests`)).text());
+    const items = page.all("li").map((li) => page.text(li).replace(/\s+/g, " "));
+    expect(items[0]).toBe("No. 21 · 31 Jan 2050 · 1 story Story of 2050-01-31 <i>");
+    expect(items.at(-1)).toBe("No. 1 · 1 Jan 2050 · 1 story Story of 2050-01-01 <i>");
+  });
+
+  it("describes each page for search and link previews", async () => {
+    await seeded;
+    const page = parseHtml(await (await SELF.fetch(`${BASE}/digests/2050-01-02`)).text());
+    const meta = (key: string) => {
+      const el = page
+        .all("meta")
+        .find((m) => page.attr(m, "name") === key || page.attr(m, "property") === key);
+      return el && page.attr(el, "content");
+    };
+    expect(meta("description")).toBe("No. 2 of Tidings, 2 Jan 2050: Story of 2050-01-02 <i>.");
+    expect(meta("og:title")).toBe("Tidings for Sunday, 2 January 2050");
+    expect(meta("og:url")).toBe(`${BASE}/digests/2050-01-02`);
+    expect(meta("og:site_name")).toBe("Tidings");
+    const archive = parseHtml(await (await SELF.fetch(`${BASE}/digests`)).text());
+    expect(archive.all("meta").some((m) => archive.attr(m, "property") === "og:description")).toBe(
+      true,
+    );
+  });
+
+  it("carries no inline colours, so the page's dark mode styles every headline", async () => {
+    await seeded;
+    const source = await (await SELF.fetch(`${BASE}/digests/2050-01-02`)).text();
+    expect(source).not.toMatch(/style=/);
+    expect(source).toContain("prefers-color-scheme: dark");
+  });
+
+  it("has a favicon inline, and answers /favicon.ico", async () => {
+    await seeded;
+    const page = parseHtml(await (await SELF.fetch(`${BASE}/digests`)).text());
+    const icon = page.all("link").find((link) => page.attr(link, "rel") === "icon");
+    expect(icon && page.attr(icon, "href")).toMatch(/^data:image\/svg\+xml,/);
+    const response = await SELF.fetch(`${BASE}/favicon.ico`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("Content-Type")).toBe("image/svg+xml");
+    expect(await response.text()).toContain("<svg");
   });
 });
 
