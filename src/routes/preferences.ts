@@ -1,7 +1,9 @@
 // A reader's own data (GDPR): see it, download it, erase it. The link in every email's footer carries
 // the reader's unsubscribe token, which also opens these pages: both say "this reader, by their own link".
+// Erasure cannot be undone, so it takes two steps: a page saying what goes, then its POST.
 import { Hono, type Context } from "hono";
 import { readConfig, type AppEnv } from "../env";
+import { ERASE_CONFIRM_FIELD, renderErasePage } from "../../templates/erase-page";
 import { renderMessagePage } from "../../templates/message-page";
 import { renderPreferencesPage } from "../../templates/preferences-page";
 import { readFormBody } from "./form-body";
@@ -60,10 +62,20 @@ export const preferenceRoutes = new Hono<{ Bindings: AppEnv }>()
     return c.json({ exportedAt: reader.deps.now.toISOString(), subscriber });
   })
 
+  .get("/erase", async (c) => {
+    const reader = await readerOf(c);
+    if (!reader) return badLink(c);
+    return c.html(eraseStep(reader));
+  })
+
   .post("/erase", async (c) => {
     const reader = await readerOf(c);
     if (!reader) return badLink(c);
-    await readFormBody(c.req.raw, { allowEmpty: true });
+    const form = await readFormBody(c.req.raw, { allowEmpty: true });
+    // The first POST (the preferences page's button) only asks; the confirmation page's POST erases.
+    if (form.get(ERASE_CONFIRM_FIELD.name) !== ERASE_CONFIRM_FIELD.value) {
+      return c.html(eraseStep(reader));
+    }
     await reader.deps.readers(reader.email).erase(reader.deps.now.toISOString());
     return c.html(
       renderMessagePage({
@@ -71,6 +83,22 @@ export const preferenceRoutes = new Hono<{ Bindings: AppEnv }>()
         title: "Your data is erased",
         message:
           "We deleted your record. We keep only a one-way hash of the address so that it is never mailed by mistake.",
+        action: {
+          action: "/subscribe",
+          button: "Subscribe again",
+          fields: { email: reader.email },
+        },
       }),
     );
+  });
+
+const eraseStep = (reader: {
+  deps: { site: { siteTitle: string } };
+  email: string;
+  token: string;
+}) =>
+  renderErasePage({
+    siteTitle: reader.deps.site.siteTitle,
+    email: reader.email,
+    token: reader.token,
   });

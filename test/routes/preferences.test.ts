@@ -58,10 +58,36 @@ describe("a reader's own data", () => {
     expect(await kvSnapshot(env.SUBSCRIBERS)).toBe(before);
   });
 
+  it("asks first: the preferences page's erase button leads to a page saying what goes, erasing nothing", async () => {
+    const email = address("ask");
+    const link = await preferencesLink(email);
+    const before = await kvSnapshot(env.SUBSCRIBERS);
+    for (const response of [
+      await postForm(link.replace("/preferences?", "/preferences/erase?"), {}),
+      await SELF.fetch(link.replace("/preferences?", "/preferences/erase?")),
+    ]) {
+      expect(response.status).toBe(200);
+      const source = await response.text();
+      const text = textOf(source);
+      expect(text).toContain("Erase your data?");
+      expect(text).toContain(email);
+      expect(text).toContain("What is deleted");
+      const page = parseHtml(source);
+      const button = page.all("button").find((b) => page.text(b) === "Erase my data for good");
+      expect(button && page.attr(button, "class")).toBe("danger");
+      const confirm = page.all("input").find((i) => page.attr(i, "name") === "confirm");
+      expect(confirm && page.attr(confirm, "value")).toBe("erase");
+    }
+    expect(await kvSnapshot(env.SUBSCRIBERS)).toBe(before);
+    expect(await store().get(email)).toMatchObject({ status: "confirmed" });
+  });
+
   it("erases the record and what names the reader, keeping only why in the reader's object", async () => {
     const email = address("erase");
     const link = await preferencesLink(email);
-    const response = await postForm(link.replace("/preferences?", "/preferences/erase?"), {});
+    const response = await postForm(link.replace("/preferences?", "/preferences/erase?"), {
+      confirm: "erase",
+    });
     expect(response.status).toBe(200);
     expect(textOf(await response.text())).toContain("Your data is erased");
     expect(await store().get(email)).toBeNull();
@@ -80,7 +106,7 @@ describe("a reader's own data", () => {
   it("starts a fresh double opt-in when an erased reader signs up again", async () => {
     const email = address("return");
     const link = await preferencesLink(email);
-    await postForm(link.replace("/preferences?", "/preferences/erase?"), {});
+    await postForm(link.replace("/preferences?", "/preferences/erase?"), { confirm: "erase" });
     await signUp(email);
     const record = await store().get(email);
     expect(record).toMatchObject({ status: "pending", consent: { confirmedAt: null } });
@@ -94,7 +120,7 @@ describe("a reader's own data", () => {
     const email = address("bounced");
     const link = await preferencesLink(email);
     await postWebhook(resendEvent("email.bounced", email, { bounce: { type: "Permanent" } }));
-    await postForm(link.replace("/preferences?", "/preferences/erase?"), {});
+    await postForm(link.replace("/preferences?", "/preferences/erase?"), { confirm: "erase" });
     await signUp(email);
     expect(await store().get(email)).toBeNull();
     expect(await mailTo(email)).toEqual([]);
