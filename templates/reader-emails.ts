@@ -8,6 +8,10 @@ import {
 import type { ReaderLinks } from "../src/subscribers/reader-links";
 import { html } from "./html";
 
+// A raw link has no break points: without these it stretches a 600 px email on a 390 px phone.
+// word-break is what Gmail and Apple Mail honour; overflow-wrap is the standard for the rest.
+const FALLBACK_LINK_STYLE = "word-break:break-all;overflow-wrap:anywhere;";
+
 export type RenderedEmail = { subject: string; html: string; text: string };
 
 export function renderConfirmEmail(options: {
@@ -26,7 +30,8 @@ export function renderConfirmEmail(options: {
       <a href="${confirmUrl}" style="${EMAIL_STYLE.button}">Confirm subscription</a>
     </p>
     <p style="margin:0;font-size:13px;color:#5b5b5b;">
-      Or open this link: <a href="${confirmUrl}" style="${EMAIL_STYLE.link}">${confirmUrl}</a><br />
+      Button not working? Open this link:<br />
+      <a href="${confirmUrl}" style="${EMAIL_STYLE.link}${FALLBACK_LINK_STYLE}">${confirmUrl}</a><br />
       The link works for 7 days. If you did not ask for this, ignore this email and you will hear
       nothing more.
     </p>`;

@@ -57,8 +57,17 @@ async function readToken(
   return { response: page(c, "This link does not work", TOKEN_HELP[check.reason], {}, 400) };
 }
 
-const CHECK_INBOX =
-  "We sent a confirmation link to that address, unless it is already subscribed. Open it to start getting the digest.";
+/** The address as typed, so a typo shows, and a way back to the form to fix it. */
+const checkInbox = (c: ReaderContext, email: string) =>
+  page(
+    c,
+    "Check your inbox to confirm",
+    `We sent a confirmation link to ${email}, unless it is already subscribed. Open it to start getting the digest.`,
+    {
+      extra: html`<p><a href="/">Wrong address? Go back and enter it again.</a></p>
+        <p class="fine">Nothing arrived after a few minutes? Look in your spam folder.</p>`,
+    },
+  );
 
 export const readerRoutes = new Hono<{ Bindings: AppEnv }>()
   .get("/", (c) => {
@@ -101,12 +110,13 @@ export const readerRoutes = new Hono<{ Bindings: AppEnv }>()
       };
     }
 
-    const answer = () =>
-      isJson
-        ? c.json({ status: "pending" }, 202)
-        : page(c, "Check your inbox to confirm", CHECK_INBOX);
+    const answer = (email: string) =>
+      isJson ? c.json({ status: "pending" }, 202) : checkInbox(c, email);
     // A filled honeypot is a bot: answer like a success, store and send nothing.
-    if (typeof fields.website === "string" && fields.website.trim() !== "") return answer();
+    if (typeof fields.website === "string" && fields.website.trim() !== "") {
+      const typed = EmailAddress.safeParse(fields.email);
+      return answer(typed.success ? typed.data : "that address");
+    }
 
     const email = EmailAddress.safeParse(fields.email);
     if (!email.success) {
@@ -146,7 +156,7 @@ export const readerRoutes = new Hono<{ Bindings: AppEnv }>()
         clientIp(c),
       ),
     });
-    return answer();
+    return answer(email.data);
   })
 
   .get("/confirm", async (c) => {
@@ -194,6 +204,22 @@ export const readerRoutes = new Hono<{ Bindings: AppEnv }>()
     const token = c.req.query("token");
     const read = await readToken(c, deps, token, "unsubscribe");
     if ("response" in read) return read.response;
+    const reader = await deps.readers(read.email).read();
+    if (!reader || (reader.status !== "confirmed" && reader.status !== "pending")) {
+      return page(
+        c,
+        "You're already unsubscribed",
+        `${read.email} gets no ${deps.site.siteTitle} digests. There is nothing more to do.`,
+        {
+          action: {
+            action: "/subscribe",
+            button: "Subscribe again",
+            fields: { email: read.email },
+          },
+          extra: html`<p class="fine">Subscribing again sends a new confirmation email first.</p>`,
+        },
+      );
+    }
     return page(
       c,
       "Unsubscribe",

@@ -54,7 +54,16 @@ describe("POST /subscribe", () => {
     const email = address("new");
     const response = await signUp(`  ${email.toUpperCase()} `, { ip: "203.0.113.9" });
     expect(response.status).toBe(200);
-    expect(await response.text()).toContain("Check your inbox to confirm");
+    const answer = await response.text();
+    expect(answer).toContain("Check your inbox to confirm");
+    // The address as stored (trimmed, lower-cased), so a typo shows, and the way back to fix it.
+    expect(textOf(answer)).toContain(`We sent a confirmation link to ${email},`);
+    const back = parseHtml(answer);
+    expect(
+      back
+        .all("a")
+        .some((a) => back.attr(a, "href") === "/" && /Wrong address\?/.test(back.text(a))),
+    ).toBe(true);
     const [mail, ...rest] = await mailTo(email);
     expect(rest).toEqual([]);
     expect(mail!.subject).toBe("Confirm your subscription to Tidings");
@@ -90,7 +99,9 @@ describe("POST /subscribe", () => {
     for (const email of [address("brand-new"), pending, confirmed, left]) {
       for (const json of [false, true]) {
         const response = await signUp(email, { json });
-        answers.push(`${json} ${response.status} ${await response.text()}`);
+        // The page names the address typed; apart from it, nothing tells the cases apart.
+        const body = (await response.text()).replaceAll(email, "<address>");
+        answers.push(`${json} ${response.status} ${body}`);
       }
     }
     expect(new Set(answers.filter((a) => a.startsWith("false"))).size).toBe(1);
@@ -298,6 +309,12 @@ describe("leaving", () => {
       status: "unsubscribed",
       consent: { unsubscribeMethod: "page" },
     });
+    // Back on the same link later: the page says so, and offers the way back instead of a button.
+    const again = await (await SELF.fetch(unsubscribeUrl)).text();
+    expect(textOf(again)).toContain("You're already unsubscribed");
+    expect(textOf(again)).not.toContain("Press the button to stop");
+    expect(again).toContain('action="/subscribe"');
+    expect(again).toContain(`name="email" value="${email}"`);
   });
 
   it("accepts the RFC 8058 one-click POST with no cookies and no Origin", async () => {
