@@ -69,6 +69,13 @@ describe("POST /subscribe", () => {
     expect(mail!.subject).toBe("Confirm your subscription to Tidings");
     expect(linkIn(mail!, "/confirm?token=")).toMatch(/^https:\/\/tidings\.test\/confirm\?token=/);
     expect(mail!.text).toContain(`${BASE}/confirm?token=`);
+    // The raw fallback link has no break points: it must be allowed to wrap on a phone.
+    const fallback = /<a href="([^"]*\/confirm\?token=[^"]*)" style="([^"]*)">\1<\/a>/.exec(
+      mail!.html,
+    );
+    expect(fallback?.[2]).toContain("word-break:break-all");
+    // The token carries no address, so the whole link stays well under the old 190 characters.
+    expect(fallback![1]!.length).toBeLessThan(140);
     expect(mail!.headers["List-Unsubscribe"]).toBeUndefined();
     const record = await store().get(email);
     expect(record).toMatchObject({
