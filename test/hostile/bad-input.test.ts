@@ -288,6 +288,7 @@ const tokenRoutes: [string, string, "confirm" | "unsubscribe"][] = [
   ["POST", "/unsubscribe", "unsubscribe"],
   ["GET", "/preferences", "unsubscribe"],
   ["GET", "/preferences/export", "unsubscribe"],
+  ["GET", "/preferences/erase", "unsubscribe"],
   ["POST", "/preferences/erase", "unsubscribe"],
 ];
 // Token i: 0 truncated, 1 extended, 2 other secret, 3 expired, 4 markup, 5 empty, 6 confirm token, 7 unsubscribe token.
