@@ -12,7 +12,8 @@ export type PageAction = {
 export type MessagePageOptions = {
   siteTitle: string;
   title: string;
-  message: string;
+  /** Plain text, or markup built with `html` (e.g. to set an address apart). */
+  message: string | SafeHtml;
   action?: PageAction;
   extra?: SafeHtml;
 };

@@ -10,7 +10,7 @@ import {
   unsubscribe,
   type SubscriptionDeps,
 } from "../subscribers/subscription";
-import { html } from "../../templates/html";
+import { html, type SafeHtml } from "../../templates/html";
 import { renderMessagePage } from "../../templates/message-page";
 import { renderSignupPage, SIGNUP_FORM_VERSION } from "../../templates/signup-page";
 import { readFormBody } from "./form-body";
@@ -26,7 +26,7 @@ const clientIp = (c: ReaderContext) => c.req.header("CF-Connecting-IP") ?? "unkn
 const page = (
   c: ReaderContext,
   title: string,
-  message: string,
+  message: string | SafeHtml,
   extra: Partial<Parameters<typeof renderMessagePage>[0]> = {},
   status: 200 | 400 = 200,
 ) =>
@@ -62,7 +62,8 @@ const checkInbox = (c: ReaderContext, email: string) =>
   page(
     c,
     "Check your inbox to confirm",
-    `We sent a confirmation link to ${email}, unless it is already subscribed. Open it to start getting the digest.`,
+    html`We sent a confirmation link to <strong>${email}</strong>, unless it is already subscribed.
+      Open it to start getting the digest.`,
     {
       extra: html`<p><a href="/">Wrong address? Go back and enter it again.</a></p>
         <p class="fine">Nothing arrived after a few minutes? Look in your spam folder.</p>`,

@@ -57,8 +57,9 @@ describe("POST /subscribe", () => {
     const answer = await response.text();
     expect(answer).toContain("Check your inbox to confirm");
     // The address as stored (trimmed, lower-cased), so a typo shows, and the way back to fix it.
-    expect(textOf(answer)).toContain(`We sent a confirmation link to ${email},`);
+    expect(textOf(answer)).toContain("We sent a confirmation link to");
     const back = parseHtml(answer);
+    expect(back.all("strong").map((strong) => back.text(strong))).toContain(email);
     expect(
       back
         .all("a")
