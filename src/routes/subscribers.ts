@@ -6,7 +6,7 @@ import { z } from "zod";
 import type { AppEnv } from "../env";
 import { ApiError, notFound } from "../errors";
 import { EmailAddress, SubscriberStatus } from "../subscribers/subscriber-schema";
-import { subscribe } from "../subscribers/subscription";
+import { importReaders } from "../subscribers/import-readers";
 import type { EditorVariables } from "./editor-auth";
 import { jsonBody, onInvalid } from "./json-body";
 import { readerDeps } from "./reader-deps";
@@ -77,39 +77,7 @@ export const subscriberApi = new Hono<{ Bindings: AppEnv; Variables: EditorVaria
 
   .post("/import", jsonBody(), zValidator("json", Import, onInvalid), async (c) => {
     const { addresses, consentSource } = c.req.valid("json");
-    const deps = readerDeps(c.env);
-    const results = [];
-    for (const [index, raw] of addresses.entries()) {
-      const email = EmailAddress.safeParse(raw);
-      if (!email.success) {
-        results.push({
-          status: 400,
-          input: typeof raw === "string" ? raw.slice(0, 254) : null,
-          error: {
-            code: "invalid_request",
-            message: `addresses.${index} is not an email address.`,
-          },
-        });
-        continue;
-      }
-      try {
-        const outcome = await subscribe(deps, {
-          email: email.data,
-          source: "import",
-          formVersion: consentSource,
-          ipHash: null,
-        });
-        results.push({ status: 202, email: email.data, outcome });
-      } catch (error) {
-        // The provider refused this one confirmation (rate limit, outage): the rest go on.
-        if (!(error instanceof ApiError)) throw error;
-        results.push({
-          status: error.status,
-          email: email.data,
-          error: { code: error.code, message: error.message },
-        });
-      }
-    }
+    const results = await importReaders(readerDeps(c.env), addresses, consentSource);
     return c.json({ results }, 207);
   })
 
