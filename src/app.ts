@@ -13,6 +13,7 @@ import { deskReaderRoutes } from "./routes/desk-readers";
 import { deskSendRoutes } from "./routes/desk-sends";
 import { sameOriginForms, securityHeaders, signupCors } from "./routes/hardening";
 import { healthRoutes } from "./routes/health";
+import { allowedMethods } from "./routes/method-not-allowed";
 import { outboxApi, outboxPage } from "./routes/outbox";
 import { preferenceRoutes } from "./routes/preferences";
 import { readerRoutes } from "./routes/subscribe";
@@ -74,6 +75,7 @@ const PAGE_TITLES: Record<number, string> = {
   401: "Sign in needed",
   403: "Not allowed from here",
   404: "Page not found",
+  405: "That does not work here",
   413: "That was too much",
   415: "That did not work",
   429: "Slow down a little",
@@ -125,6 +127,18 @@ app.onError((error, c) => {
 });
 
 app.notFound((c) => {
+  const allow = allowedMethods(app.routes, new URL(c.req.url).pathname);
+  if (allow.length > 0) {
+    const wrong = new ApiError(
+      405,
+      "method_not_allowed",
+      `${c.req.method} is not allowed here; use ${allow.join(", ")}.`,
+      undefined,
+      { Allow: allow.join(", ") },
+    );
+    c.header("Allow", allow.join(", "));
+    return wantsJson(c) ? c.json(errorBody(wrong), 405) : errorPage(c, wrong);
+  }
   const error = new ApiError(404, "not_found", "There is nothing at this address.");
   return wantsJson(c) ? c.json(errorBody(error), 404) : errorPage(c, error);
 });

@@ -98,7 +98,8 @@ function articleJson(values: ArticleFormValues, blankSummary: boolean) {
     .map((topic) => topic.trim())
     .filter((topic) => topic !== "");
   return {
-    url: values.url,
+    // A box's leading or trailing blanks are the form's, not the link's (the API refuses them).
+    url: values.url.trim(),
     title: values.title,
     ...(values.summary.trim() !== "" || blankSummary ? { summary: values.summary } : {}),
     ...(values.source.trim() !== "" ? { source: values.source } : {}),
