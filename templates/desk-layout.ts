@@ -7,6 +7,7 @@ const DESK_CSS = `
 main { max-width: 64rem; }
 nav.desk { display: flex; flex-wrap: wrap; gap: .4rem 1rem; align-items: center; margin: 0 0 1.5rem; padding-bottom: .75rem; border-bottom: 1px solid var(--line); font-size: 1rem; }
 nav.desk form { margin: 0 0 0 auto; }
+button { white-space: nowrap; }
 nav.desk button, .inline button, button.small { padding: .35rem .8rem; font-size: .95rem; }
 .inline { display: inline; margin: 0; }
 table { border-collapse: collapse; width: 100%; font-size: .95rem; }
