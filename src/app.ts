@@ -34,7 +34,7 @@ app.route("/api/outbox", outboxApi);
 app.route("/api/digests", digestApi);
 app.route("/api/subscribers", subscriberApi);
 app.route("/outbox", outboxPage);
-app.use("/desk", deskGate);
+// "/desk/*" also matches "/desk" itself.
 app.use("/desk/*", deskGate);
 app.route("/desk", deskAuthRoutes);
 app.route("/desk", deskRoutes);
