@@ -1,16 +1,12 @@
-// The editor's desk, /desk: sign-in and sign-out, the next digest (note, articles, test send) and the
-// article form. Pages work without JavaScript: every action is a same-origin form POST that
+// The editor's desk, /desk: the next digest (note, articles, test send) and the article form. Pages work without JavaScript: every action is a same-origin form POST that
 // redirects back (post/redirect/get). Sends and readers live in desk-sends.ts and desk-readers.ts.
 import { Hono } from "hono";
-import { deleteCookie, setCookie } from "hono/cookie";
-import { findEditor, parseEditorTokens } from "../auth/editor-tokens";
 import { ArticleInput, ArticlePatch, type Article } from "../articles/article-schema";
 import { createArticleStore } from "../articles/article-store";
-import { createSession, DESK_COOKIE, sessionCookieOptions } from "../desk/desk-session";
 import { runDeps } from "../digest/digest-handlers";
 import { createNoteStore, NoteText } from "../digest/digest-note";
 import { compileNext, nextDigestId } from "../digest/next-digest";
-import { readConfig, requireSecret, type AppEnv } from "../env";
+import { readConfig, type AppEnv } from "../env";
 import { ApiError, notFound } from "../errors";
 import { EmailAddress } from "../subscribers/subscriber-schema";
 import {
@@ -19,8 +15,6 @@ import {
   type ArticleFormValues,
 } from "../../templates/desk-article-form";
 import { renderDeskNext } from "../../templates/desk-next";
-import { renderSignInPage } from "../../templates/desk-sign-in";
-import { safeNext } from "./desk-auth";
 import { deskNotice } from "./desk-notices";
 import type { EditorVariables } from "./editor-auth";
 import { readFormBody } from "./form-body";
@@ -34,38 +28,6 @@ const MAX_DESK_FORM_BYTES = 32 * 1024;
 
 const form = (request: Request) => readFormBody(request, { maxBytes: MAX_DESK_FORM_BYTES });
 const field = (params: URLSearchParams, name: string) => params.get(name) ?? "";
-
-export const deskAuthRoutes = new Hono<DeskEnv>()
-  .get("/sign-in", (c) =>
-    c.html(
-      renderSignInPage({
-        siteTitle: readConfig(c.env).DIGEST_TITLE,
-        next: safeNext(c.req.query("next")),
-      }),
-    ),
-  )
-  .post("/sign-in", async (c) => {
-    const config = readConfig(c.env);
-    const tokens = parseEditorTokens(requireSecret(config.EDITOR_TOKENS, "EDITOR_TOKENS"));
-    const secret = requireSecret(config.SIGNING_SECRET, "SIGNING_SECRET");
-    const params = await form(c.req.raw);
-    const next = safeNext(params.get("next"));
-    const presented = field(params, "token").trim();
-    const name = presented ? await findEditor(tokens, presented) : null;
-    const entry = tokens.find((candidate) => candidate.name === name);
-    if (!entry) {
-      const error = presented ? "That editor token is not valid." : "token is required";
-      return c.html(renderSignInPage({ siteTitle: config.DIGEST_TITLE, next, error }), 401);
-    }
-    const value = await createSession(secret, entry, new Date());
-    setCookie(c, DESK_COOKIE, value, sessionCookieOptions(c.req.url));
-    console.log(JSON.stringify({ level: "info", event: "desk.signed_in", editor: entry.name }));
-    return c.redirect(next, 303);
-  })
-  .post("/sign-out", (c) => {
-    deleteCookie(c, DESK_COOKIE, sessionCookieOptions(c.req.url));
-    return c.redirect("/desk/sign-in", 303);
-  });
 
 async function nextPage(
   env: AppEnv,
