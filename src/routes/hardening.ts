@@ -27,7 +27,7 @@ export const securityHeaders = createMiddleware(async (c, next) => {
   }
 });
 
-const isLocalOrigin = (c: { req: { url: string }; env: AppEnv }) =>
+const ownOrigins = (c: { req: { url: string }; env: AppEnv }) =>
   new Set([new URL(c.req.url).origin, new URL(c.env.SITE_URL).origin]);
 
 /** Origins listed in SIGNUP_ORIGINS; a malformed configuration lists none (fails closed). */
@@ -49,19 +49,17 @@ function listedSignupOrigins(env: AppEnv): string[] {
 export const sameOriginForms = createMiddleware<{ Bindings: AppEnv }>(async (c, next) => {
   if (c.req.method === "POST") {
     const path = new URL(c.req.url).pathname;
-    const isForm = /^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(
-      c.req.header("Content-Type") ?? "",
-    );
     const signUp = path === "/subscribe";
     const checked =
       path === "/confirm" ||
       path === "/preferences/erase" ||
       path.startsWith("/desk/") ||
       path.startsWith("/outbox") ||
-      (signUp && isForm);
+      // JSON sign-ups too: a browser on an unlisted site is refused here as well as at its preflight.
+      signUp;
     if (checked) {
       const origin = c.req.header("Origin");
-      const allowed = isLocalOrigin(c);
+      const allowed = ownOrigins(c);
       if (signUp) for (const listed of listedSignupOrigins(c.env)) allowed.add(listed);
       const listedSite = signUp && origin !== undefined && allowed.has(origin);
       if (

@@ -183,5 +183,20 @@ describe("SIGNUP_ORIGINS", () => {
     );
     expect(json.status).toBe(202);
     expect(json.headers.get("Access-Control-Allow-Origin")).toBe("https://blog.example.com");
+    const unlisted = await app.request(
+      "/subscribe",
+      {
+        method: "POST",
+        headers: {
+          "Content-Type": "application/json",
+          Origin: "https://evil.example",
+          "CF-Connecting-IP": "203.0.113.79",
+        },
+        body: JSON.stringify({ email: "json@signup-origins.example" }),
+      },
+      listed,
+    );
+    expect(unlisted.status).toBe(403);
+    expect(unlisted.headers.get("Access-Control-Allow-Origin")).toBeNull();
   });
 });
