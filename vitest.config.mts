@@ -23,6 +23,8 @@ const limitedEntry: Plugin = {
 // they were most of `npm test`'s output.
 const WORKER_LOG = "test-artifacts/worker-log.jsonl";
 mkdirSync("test-artifacts", { recursive: true });
+// Wrangler's own info lines ("Using secrets defined in .dev.vars", once per file) are noise here too.
+process.env.WRANGLER_LOG ??= "warn";
 
 export default defineConfig({
   plugins: [
