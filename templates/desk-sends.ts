@@ -31,33 +31,24 @@ export function renderSendsPage(options: {
   notice?: string | null;
   error?: string | null;
 }) {
-  const rows = options.sends.map(
-    (send) => html`<tr>
-      <th scope="row"><a href="/digests/${send.id}">${send.id}</a><br /><span class="meta">${send.subject}</span></th>
-      <td>${send.status}${send.heldReason ? html`<br /><span class="meta">${send.heldReason}</span>` : ""}</td>
-      <td>${send.sent} of ${send.recipients}</td>
-      <td>${send.queued}</td>
-      <td>${send.failed}</td>
-      <td>${send.skipped + send.invalid}</td>
-      <td>${send.events.bounced} bounced, ${send.events.complained} complaints</td>
-      <td class="meta">${time(send.startedAt)}${send.finishedAt ? html`<br />done ${time(send.finishedAt)}` : ""}</td>
-      <td>${actions(send)}</td>
-    </tr>`,
+  // One card per digest, not a wide table: it reads on a 390 px phone.
+  const cards = options.sends.map(
+    (send) => html`<article class="card" aria-labelledby="send-${send.id}">
+      <h2 id="send-${send.id}" style="margin-top:0"><a href="/digests/${send.id}">${send.id}</a>: ${send.status}</h2>
+      <p class="meta">${send.subject}</p>
+      ${send.heldReason ? html`<p><strong>Held:</strong> ${send.heldReason}</p>` : ""}
+      <p>
+        Sent ${send.sent} of ${send.recipients} · queued ${send.queued} · failed ${send.failed} ·
+        skipped ${send.skipped} · invalid ${send.invalid} · ${send.events.bounced} bounced
+        (${send.events.permanentBounces} permanent) · ${send.events.complained} complaints
+      </p>
+      ${send.startedAt ? html`<p class="meta">Started ${time(send.startedAt)}${send.finishedAt ? html`, finished ${time(send.finishedAt)}` : ""}</p>` : ""}
+      <div class="row">${actions(send)}</div>
+    </article>`,
   );
   const body = html`<p class="lead">Reload the page to see a send move on.</p>
     ${options.error ? html`<p class="error" role="alert">${options.error}</p>` : ""}
-    ${
-      options.sends.length === 0
-        ? html`<p>No digest has been compiled yet.</p>`
-        : html`<div class="scroll"><table>
-          <thead><tr>
-            <th scope="col">Digest</th><th scope="col">Status</th><th scope="col">Sent</th>
-            <th scope="col">Queued</th><th scope="col">Failed</th><th scope="col">Skipped</th>
-            <th scope="col">Events</th><th scope="col">Time</th><th scope="col">Actions</th>
-          </tr></thead>
-          <tbody>${rows}</tbody>
-        </table></div>`
-    }`;
+    ${options.sends.length === 0 ? html`<p>No digest has been compiled yet.</p>` : cards}`;
   return renderDeskPage({
     siteTitle: options.siteTitle,
     title: "Sends",

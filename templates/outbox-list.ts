@@ -1,5 +1,5 @@
-// GET /outbox: the local mail viewer's list, newest first: from, to, subject and time in words,
-// filterable by address. Each subject opens the message.
+// GET /outbox: the local mail viewer's list, newest first: subject, to, from and time in words,
+// filterable by address (one card a message, readable on a phone). Each subject opens the message.
 import type { OutboxMessage } from "../src/mail/outbox-mailer";
 import { html } from "./html";
 import { renderDeskPage } from "./desk-layout";
@@ -34,19 +34,16 @@ export function renderOutboxList(options: {
     ${
       entries.length === 0
         ? html`<p>No mail yet.</p>`
-        : html`<div class="scroll"><table>
-          <thead><tr><th scope="col">Subject</th><th scope="col">To</th><th scope="col">From</th><th scope="col">When</th></tr></thead>
-          <tbody>
-            ${entries.map(
-              ({ ref, message }) => html`<tr>
-                <td><a href="/outbox/${ref}">${message.subject}</a></td>
-                <td><a href="/outbox?to=${encodeURIComponent(message.to)}" aria-label="Mail to ${message.to}">${message.to}</a></td>
-                <td>${message.from}</td>
-                <td><time datetime="${message.createdAt}" title="${message.createdAt}">${timeInWords(message.createdAt, now)}</time></td>
-              </tr>`,
-            )}
-          </tbody>
-        </table></div>`
+        : html`<ul class="plain">
+          ${entries.map(
+            ({ ref, message }) => html`<li class="card">
+              <a href="/outbox/${ref}"><strong>${message.subject}</strong></a><br />
+              <span class="meta">To <a href="/outbox?to=${encodeURIComponent(message.to)}" aria-label="Mail to ${message.to}">${message.to}</a>
+                · from ${message.from} ·
+                <time datetime="${message.createdAt}" title="${message.createdAt}">${timeInWords(message.createdAt, now)}</time></span>
+            </li>`,
+          )}
+        </ul>`
     }`;
   return renderDeskPage({
     siteTitle: options.siteTitle,
