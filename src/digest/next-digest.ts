@@ -1,5 +1,6 @@
 // The next digest as an editor sees it before it goes: which edition it is, what it would hold now,
 // the email a reader would get (preview), and a test send of that email to one address.
+import type { Config } from "../env";
 import type { Mailer } from "../mail/mailer";
 import { readerLinks } from "../subscribers/reader-links";
 import { renderDigestEmailParts } from "../../templates/digest-email";
@@ -10,6 +11,13 @@ import { compileWindow, digestIdFor, type RunDeps } from "./run-digest";
 const DAY_MS = 86_400_000;
 
 export type PreviewSite = { siteTitle: string; siteUrl: string; postalAddress: string };
+
+export const previewSite = (config: Config) => ({
+  siteTitle: config.DIGEST_TITLE,
+  siteUrl: config.SITE_URL,
+  postalAddress: config.MAIL_POSTAL_ADDRESS,
+  mailFrom: config.MAIL_FROM,
+});
 export type RenderedEmail = { subject: string; html: string; text: string };
 
 /** Today's digest, or tomorrow's once today's exists. */

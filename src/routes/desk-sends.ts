@@ -5,13 +5,13 @@ import { runDeps } from "../digest/digest-handlers";
 import { releaseDigest, redriveDigest } from "../digest/editor-actions";
 import { editionSend } from "../digest/edition-send";
 import { unknownEditionStatus } from "../digest/edition-status";
-import { compileNext, renderPreviewEmail } from "../digest/next-digest";
+import { compileNext, previewSite, renderPreviewEmail } from "../digest/next-digest";
 import { readConfig, type AppEnv } from "../env";
 import { ApiError } from "../errors";
 import { DARK_FRAME_STYLE, renderPreviewPage } from "../../templates/desk-preview";
 import { renderSendsPage, type SendRow } from "../../templates/desk-sends";
 import { deskNotice } from "./desk-notices";
-import { digestIdParam, previewSite } from "./digests";
+import { digestIdParam } from "./digests";
 import type { EditorVariables } from "./editor-auth";
 
 // One status call per edition's owner, one at a time: 30 calls stay far under the per-invocation

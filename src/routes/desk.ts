@@ -19,7 +19,7 @@ import { deskNotice } from "./desk-notices";
 import type { EditorVariables } from "./editor-auth";
 import { readFormBody } from "./form-body";
 import { issuesOf } from "./json-body";
-import { testSend } from "./digests";
+import { testSend } from "../digest/test-send";
 
 type DeskEnv = { Bindings: AppEnv; Variables: EditorVariables };
 

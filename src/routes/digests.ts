@@ -7,22 +7,16 @@ import { runDeps } from "../digest/digest-handlers";
 import { createNoteStore, NoteText } from "../digest/digest-note";
 import { DigestId } from "../digest/digest-schema";
 import { releaseDigest, redriveDigest } from "../digest/editor-actions";
-import {
-  compileNext,
-  nextDigestId,
-  renderPreviewEmail,
-  sendTestDigest,
-} from "../digest/next-digest";
+import { compileNext, nextDigestId, previewSite, renderPreviewEmail } from "../digest/next-digest";
+import { testSend } from "../digest/test-send";
 import { createDigestStore } from "../digest/digest-store";
 import { editionSend } from "../digest/edition-send";
 import { unknownEditionStatus } from "../digest/edition-status";
-import { readConfig, type AppEnv, type Config } from "../env";
+import { readConfig, type AppEnv } from "../env";
 import { ApiError, notFound } from "../errors";
 import { renderArchivePage } from "../../templates/digest-page";
 import { renderAtomFeed } from "../../templates/atom-feed";
-import { readerLedger } from "../subscribers/reader-ledger";
 import { EmailAddress } from "../subscribers/subscriber-schema";
-import { readerDeps } from "./reader-deps";
 import type { EditorVariables } from "./editor-auth";
 import { jsonBody, onInvalid } from "./json-body";
 
@@ -160,31 +154,6 @@ export const digestApi = new Hono<{ Bindings: AppEnv; Variables: EditorVariables
     if (!summary) throw notFound("There is no digest for this date.");
     return c.json({ digest: { ...unknownEditionStatus(summary), failedReaders: [] } });
   });
-
-export const previewSite = (config: Config) => ({
-  siteTitle: config.DIGEST_TITLE,
-  siteUrl: config.SITE_URL,
-  postalAddress: config.MAIL_POSTAL_ADDRESS,
-  mailFrom: config.MAIL_FROM,
-});
-
-/** The next digest to one address, never to a suppressed one (its ReaderLedger is asked). */
-export async function testSend(env: AppEnv, to: string) {
-  const reason = await readerLedger(env, to).suppressedReason();
-  if (reason)
-    throw new ApiError(
-      409,
-      "suppressed",
-      `${to} is suppressed (${reason}): it gets no mail, not even a test.`,
-    );
-  const config = readConfig(env);
-  const now = new Date();
-  const digest = await compileNext(runDeps(env), now);
-  const result = await sendTestDigest(digest, previewSite(config), readerDeps(env).mailer, to, now);
-  if (!result.ok)
-    throw new ApiError(503, "mail_unavailable", `The test could not be sent: ${result.message}`);
-  return result;
-}
 
 export function digestIdParam(id: string): string {
   if (!DigestId.safeParse(id).success) {
