@@ -1,4 +1,5 @@
-// The digest on the web (archive, page, Atom feed) and the editors' digest API (status, run, preview).
+// The digest on the web (archive, page, Atom feed) and the editors' digest API (status, run, preview,
+// the next digest's note and test send, release, redrive).
 import { zValidator } from "@hono/zod-validator";
 import { Hono } from "hono";
 import { z } from "zod";
