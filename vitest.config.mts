@@ -1,3 +1,4 @@
+import { appendFileSync, mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig, type Plugin } from "vitest/config";
@@ -17,6 +18,13 @@ const limitedEntry: Plugin = {
     return resolved?.id === REAL_ENTRY ? LIMITED_ENTRY : null;
   },
 };
+
+// The Worker's JSON log lines (one per request, email or send step) go to this file, not the terminal:
+// they were most of `npm test`'s output.
+const WORKER_LOG = "test-artifacts/worker-log.jsonl";
+mkdirSync("test-artifacts", { recursive: true });
+// Wrangler's own info lines ("Using secrets defined in .dev.vars", once per file) are noise here too.
+process.env.WRANGLER_LOG ??= "warn";
 
 export default defineConfig({
   plugins: [
@@ -40,5 +48,12 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     setupFiles: ["./test/platform/no-violations.ts"],
     exclude: ["test/browser/**", "test/faults/**"],
+    // One line per test file (a failed file lists its tests): no per-test lines for slow tests.
+    slowTestThreshold: 3_600_000,
+    onConsoleLog(log) {
+      if (!log.trimStart().startsWith('{"level"')) return true;
+      appendFileSync(WORKER_LOG, log.endsWith("\n") ? log : `${log}\n`);
+      return false;
+    },
   },
 });

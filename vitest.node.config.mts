@@ -9,5 +9,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     fileParallelism: false,
+    // One line per test file, as in the workerd suite.
+    slowTestThreshold: 3_600_000,
   },
 });

@@ -2,9 +2,12 @@
 // sample articles, signs up and confirms a reader through the real routes, runs the day's digest,
 // prints a summary and keeps serving until Ctrl-C.
 import { readFileSync, rmSync } from "node:fs";
+import { portIsFree } from "./port-holder.mjs";
 import { startWorker, freePort } from "./start-worker.mjs";
 
-const TOKEN = "demo-editor-token";
+// The same local editor token as `npm run dev` (.dev.vars.example), so the README's curl session
+// works after either.
+const TOKEN = "dev-editor-token";
 const STATE = ".wrangler/demo";
 const READER = "demo.reader@example.com";
 const started = Date.now();
@@ -21,14 +24,13 @@ async function call(url, init = {}) {
   return { status: response.status, body };
 }
 
-const port = await freePort().then(async (free) => {
-  const wanted = 8787;
-  const probe = await fetch(`http://127.0.0.1:${wanted}/`).then(
-    () => false,
-    () => true,
-  );
-  return probe ? wanted : free;
-});
+// 8787 if nothing listens there, else any free port. Binding is the probe: it answers at once, even
+// when the port's holder accepts connections and never answers HTTP (a fetch probe hung there).
+const PROBE_TIMEOUT_MS = 2000;
+const port = await Promise.race([
+  portIsFree(8787),
+  new Promise((resolve) => setTimeout(() => resolve(false), PROBE_TIMEOUT_MS)),
+]).then(async (free) => (free ? 8787 : await freePort()));
 rmSync(STATE, { recursive: true, force: true });
 console.log(`Starting Tidings in workerd on port ${port} (fresh state in ${STATE})...`);
 const worker = await startWorker({
@@ -36,7 +38,7 @@ const worker = await startWorker({
   persistTo: STATE,
   quiet: true,
   vars: {
-    EDITOR_TOKENS: `demo:${TOKEN}`,
+    EDITOR_TOKENS: `editor:${TOKEN}`,
     SIGNING_SECRET: "demo-signing-secret-not-for-production",
   },
 });
@@ -52,9 +54,14 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
 }
 
 try {
+  // Real stories, dated within the last day (newest first, about an hour apart), so the digest
+  // reads like today's news.
   const articles = JSON.parse(
     readFileSync(new URL("./sample-articles.json", import.meta.url), "utf8"),
-  );
+  ).map((article, index) => ({
+    ...article,
+    publishedAt: new Date(started - (index + 1) * 70 * 60_000).toISOString(),
+  }));
   const posted = await call(`${base}/api/articles/batch`, {
     method: "POST",
     headers: { ...auth, "Content-Type": "application/json" },
@@ -108,7 +115,8 @@ Tidings demo: digest ${id}
 
   Archive:   ${base}/digests/${id}
   All:       ${base}/digests   (feed: ${base}/feed.xml)
-  Outbox:    ${base}/outbox    (any user name, password ${TOKEN})
+  Desk:      ${base}/desk      (editor token: ${TOKEN})
+  Outbox:    ${base}/outbox    (signed in at the desk)
   Sign up:   ${base}/
 
 Serving until Ctrl-C.`);

@@ -8,23 +8,40 @@ import { articleRoutes } from "./routes/articles";
 import { digestApi, digestPages } from "./routes/digests";
 import { requireEditor } from "./routes/editor-auth";
 import { faviconRoutes } from "./routes/favicon";
-import { sameOriginForms, securityHeaders } from "./routes/hardening";
+import { deskRoutes } from "./routes/desk";
+import { deskGate } from "./routes/desk-auth";
+import { deskReaderRoutes } from "./routes/desk-readers";
+import { deskSendRoutes } from "./routes/desk-sends";
+import { deskAuthRoutes } from "./routes/desk-sign-in";
+import { sameOriginForms, securityHeaders, signupCors } from "./routes/hardening";
+import { healthRoutes } from "./routes/health";
+import { allowedMethods } from "./routes/method-not-allowed";
 import { outboxApi, outboxPage } from "./routes/outbox";
 import { preferenceRoutes } from "./routes/preferences";
 import { readerRoutes } from "./routes/subscribe";
 import { subscriberApi } from "./routes/subscribers";
+import { subscriberCsvApi } from "./routes/subscribers-csv";
 import { webhookRoutes } from "./routes/webhooks";
 
 export const app = new Hono<{ Bindings: AppEnv }>();
 
 app.use("*", securityHeaders);
+app.use("*", signupCors);
 app.use("*", sameOriginForms);
+app.route("/health", healthRoutes);
 app.use("/api/*", requireEditor);
+app.route("/api", subscriberCsvApi);
 app.route("/api/articles", articleRoutes);
 app.route("/api/outbox", outboxApi);
 app.route("/api/digests", digestApi);
 app.route("/api/subscribers", subscriberApi);
 app.route("/outbox", outboxPage);
+// "/desk/*" also matches "/desk" itself.
+app.use("/desk/*", deskGate);
+app.route("/desk", deskAuthRoutes);
+app.route("/desk", deskRoutes);
+app.route("/desk", deskSendRoutes);
+app.route("/desk", deskReaderRoutes);
 app.route("/webhooks", webhookRoutes);
 app.route("/preferences", preferenceRoutes);
 app.route("/", faviconRoutes);
@@ -61,6 +78,7 @@ const PAGE_TITLES: Record<number, string> = {
   401: "Sign in needed",
   403: "Not allowed from here",
   404: "Page not found",
+  405: "That does not work here",
   413: "That was too much",
   415: "That did not work",
   429: "Slow down a little",
@@ -112,6 +130,18 @@ app.onError((error, c) => {
 });
 
 app.notFound((c) => {
+  const allow = allowedMethods(app.routes, new URL(c.req.url).pathname);
+  if (allow.length > 0) {
+    const wrong = new ApiError(
+      405,
+      "method_not_allowed",
+      `${c.req.method} is not allowed here; use ${allow.join(", ")}.`,
+      undefined,
+      { Allow: allow.join(", ") },
+    );
+    c.header("Allow", allow.join(", "));
+    return wantsJson(c) ? c.json(errorBody(wrong), 405) : errorPage(c, wrong);
+  }
   const error = new ApiError(404, "not_found", "There is nothing at this address.");
   return wantsJson(c) ? c.json(errorBody(error), 404) : errorPage(c, error);
 });

@@ -52,6 +52,10 @@ const Config = z.object({
   RESEND_API_KEY: optionalText,
   RESEND_WEBHOOK_SECRET: optionalText,
   EDITOR_TOKENS: optionalText,
+  /** Origins (comma-separated) whose sign-up form posts and JSON sign-ups are accepted. */
+  SIGNUP_ORIGINS: optionalText,
+  /** The deployed commit, shown by GET /health when set. */
+  COMMIT_SHA: optionalText,
   SIGNING_SECRET: optionalText,
 });
 export type Config = z.infer<typeof Config>;
@@ -64,6 +68,18 @@ export function readConfig(env: AppEnv): Config {
     throw new ApiError(503, "not_configured", `Tidings is misconfigured: check ${names}.`);
   }
   return parsed.data;
+}
+
+/** SIGNUP_ORIGINS as origins (`https://blog.example.com`); entries that are not URLs are dropped. */
+export function signupOrigins(config: Pick<Config, "SIGNUP_ORIGINS">): string[] {
+  return (config.SIGNUP_ORIGINS ?? "").split(",").flatMap((entry) => {
+    try {
+      const origin = new URL(entry.trim()).origin;
+      return origin === "null" ? [] : [origin];
+    } catch {
+      return [];
+    }
+  });
 }
 
 /** A secret the route cannot work without: fail closed with 503, never fall back to a default. */

@@ -2,6 +2,7 @@
 // so personalising a million emails is string concatenation, not a million template renders.
 import type { Digest } from "../src/digest/digest-schema";
 import { headlines, renderDigestContent, renderDigestText } from "./digest-content";
+import { renderNoteHtml, renderNoteText } from "./digest-note";
 import { EMAIL_STYLE, renderEmailHtml } from "./email-layout";
 import { html, raw } from "./html";
 
@@ -23,13 +24,13 @@ const asciiHtml = (html: string) =>
   html.replace(/[^\u0000-\u007f]/gu, (char) => `&#${char.codePointAt(0)};`);
 
 export function renderDigestEmailParts(
-  digest: Pick<Digest, "id" | "subject" | "sections" | "title">,
+  digest: Pick<Digest, "id" | "subject" | "sections" | "title"> & Partial<Pick<Digest, "note">>,
   site: { siteTitle: string; siteUrl: string; postalAddress: string },
 ): DigestEmailParts {
   const webUrl = `${site.siteUrl}/digests/${digest.id}`;
   const content = html`<h1 style='${EMAIL_STYLE.heading}'>${digest.title}</h1>
 <p style='margin:0 0 8px;${EMAIL_STYLE.muted}'><a href='${webUrl}' style='${EMAIL_STYLE.link}'>Read this digest on the web</a></p>
-${renderDigestContent(digest.sections)}`;
+${renderNoteHtml(digest.note, EMAIL_STYLE.link)}${renderDigestContent(digest.sections)}`;
   const fullHtml = renderEmailHtml({
     title: digest.subject,
     siteTitle: site.siteTitle,
@@ -42,7 +43,7 @@ ${renderDigestContent(digest.sections)}`;
   const [htmlBefore = "", htmlAfter = ""] = asciiHtml(fullHtml.replace(/\s+/g, " ")).split(
     READER_SLOT,
   );
-  const text = `${digest.title}\nOn the web: ${webUrl}\n\n${renderDigestText(digest.sections)}\n\n--\n${READER_SLOT}\n${site.postalAddress}\n`;
+  const text = `${digest.title}\nOn the web: ${webUrl}\n\n${renderNoteText(digest.note)}${renderDigestText(digest.sections)}\n\n--\n${READER_SLOT}\n${site.postalAddress}\n`;
   const [textBefore = "", textAfter = ""] = text.split(READER_SLOT);
   return { subject: digest.subject, html: [htmlBefore, htmlAfter], text: [textBefore, textAfter] };
 }

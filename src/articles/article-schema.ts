@@ -9,37 +9,43 @@ const oneLine = (text: string) => text.replace(/\s+/g, " ").trim();
 
 export const Topic = z
   .string()
-  .max(32, "A topic is at most 32 characters.")
-  .regex(/^[a-z0-9-]+$/, "A topic is a slug of a-z, 0-9 and -.");
+  .max(32, "{field} must be at most 32 characters")
+  .regex(/^[a-z0-9-]+$/, "{field} must be a slug of a-z, 0-9 and -");
+
+// Spaces and control characters are refused, not quietly encoded or dropped by the URL parser.
+const RAW_URL_JUNK = /[\u0000-\u0020\u007F-\u009F\u00A0\u2028\u2029]/;
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
 const fields = {
   url: z
     .string()
-    .trim()
-    .max(2048, "The url is at most 2048 characters.")
-    .refine(isHttpUrl, "The url must be an absolute http or https URL."),
+    .max(2048, "url must be at most 2048 characters")
+    .refine((url) => !RAW_URL_JUNK.test(url), "url must not contain spaces or control characters")
+    .refine(isHttpUrl, "url must be an absolute http or https URL"),
   title: z
     .string()
-    .refine(noControl, "The title must not contain control characters.")
+    .refine(noControl, "title must not contain control characters")
     .transform(oneLine)
-    .pipe(
-      z.string().min(1, "The title is required.").max(300, "The title is at most 300 characters."),
-    ),
+    .pipe(z.string().min(1, "title is required").max(300, "title must be at most 300 characters")),
   summary: z
     .string()
-    .refine(noControl, "The summary must not contain control characters.")
+    .refine(noControl, "summary must not contain control characters")
     .transform((text) => text.trim())
-    .pipe(z.string().max(2000, "The summary is at most 2000 characters.")),
+    .pipe(z.string().max(2000, "summary must be at most 2000 characters")),
   source: z
     .string()
-    .refine(noControl, "The source must not contain control characters.")
+    .refine(noControl, "source must not contain control characters")
     .transform(oneLine)
-    .pipe(z.string().max(100, "The source is at most 100 characters.")),
-  topics: z.array(Topic).max(10, "At most 10 topics."),
-  publishedAt: z.iso.datetime({
-    offset: true,
-    message: "publishedAt must be ISO 8601 with an offset.",
-  }),
+    .pipe(z.string().max(100, "source must be at most 100 characters")),
+  topics: z.array(Topic).max(10, "topics must hold at most 10 topics"),
+  // A date alone (2024-05-01) means midnight UTC.
+  publishedAt: z.preprocess(
+    (value) => (typeof value === "string" && DATE_ONLY.test(value) ? `${value}T00:00:00Z` : value),
+    z.iso.datetime({
+      offset: true,
+      message: "publishedAt must be a date (2024-05-01) or ISO 8601 with an offset",
+    }),
+  ),
 };
 
 /** POST /api/articles: unknown fields are refused rather than silently dropped. */
@@ -56,7 +62,7 @@ export type ArticleInput = z.infer<typeof ArticleInput>;
 /** PATCH /api/articles/:id: any of the same fields, at least one. */
 export const ArticlePatch = ArticleInput.partial().refine(
   (patch) => Object.keys(patch).length > 0,
-  "Send at least one field to change.",
+  "send at least one field to change",
 );
 export type ArticlePatch = z.infer<typeof ArticlePatch>;
 

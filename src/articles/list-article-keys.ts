@@ -32,8 +32,8 @@ function decodeCursor(text: string): Cursor {
   try {
     return Cursor.parse(JSON.parse(atob(text.replaceAll("-", "+").replaceAll("_", "/"))));
   } catch {
-    throw new ApiError(400, "invalid_request", "The request is not valid.", [
-      { path: "cursor", message: "The cursor is not one this API gave out." },
+    throw new ApiError(400, "invalid_request", "cursor is not one this API gave out", [
+      { path: "cursor", message: "cursor is not one this API gave out" },
     ]);
   }
 }

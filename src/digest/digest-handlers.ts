@@ -4,6 +4,7 @@ import { readConfig, requireSecret, type AppEnv } from "../env";
 import { createMailer } from "../mail/create-mailer";
 import { createTokenSigner } from "../subscribers/reader-token";
 import { handleDeadLetters } from "./dead-letters";
+import { createNoteStore } from "./digest-note";
 import { createDigestStore } from "./digest-store";
 import { editionSend } from "./edition-send";
 import { digestIdFor, runDigest, type RunDeps } from "./run-digest";
@@ -24,6 +25,7 @@ export function runDeps(env: AppEnv, now: () => Date = () => new Date()): RunDep
     maxArticles: config.DIGEST_MAX_ARTICLES,
     minArticles: config.DIGEST_MIN_ARTICLES,
     complaintBrakeRate: config.COMPLAINT_BRAKE_RATE,
+    notes: createNoteStore(env.DIGESTS),
     now,
   };
 }

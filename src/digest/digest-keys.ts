@@ -12,4 +12,6 @@ export const digestKeys = {
   digest: (id: string) => `v1:digest:${id}`,
   index: "v1:digest-index:",
   indexEntry: (id: string) => `v1:digest-index:${invertDate(id)}`,
+  /** The editor's note for a digest, written while it is the next one. */
+  note: (id: string) => `v1:note:${id}`,
 };

@@ -18,6 +18,8 @@ export const Digest = z.object({
   /** `compiled` until the send is derived from progress; `skipped` and `held` are final here. */
   status: z.enum(["compiled", "skipped", "held"]),
   heldReason: z.string().nullable().default(null),
+  /** The editor's note, plain text, shown above the stories (absent in older records). */
+  note: z.string().nullable().optional(),
   title: z.string(),
   subject: z.string(),
   /** The window: articles created after `windowStart` and at or before `cutoff`. */

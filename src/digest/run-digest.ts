@@ -5,6 +5,7 @@ import type { ArticleStore } from "../articles/article-store";
 import { compileDigest } from "./compile-digest";
 import { complaintBrake, type BrakeFigures } from "./complaint-brake";
 import type { Digest } from "./digest-schema";
+import type { NoteStore } from "./digest-note";
 import type { DigestStore } from "./digest-store";
 import type { SendStatus } from "./edition-status";
 
@@ -29,6 +30,8 @@ export type RunDeps = {
   maxArticles: number;
   minArticles: number;
   complaintBrakeRate: number;
+  /** The editor's notes (absent: digests carry none). */
+  notes?: Pick<NoteStore, "get">;
   now: () => Date;
 };
 
@@ -61,6 +64,8 @@ export async function compileWindow(deps: RunDeps, id: string, cutoff: Date): Pr
     now: deps.now(),
   });
   if (digest.status !== "compiled") return digest;
+  // The editor's note written while this digest was next is kept with it.
+  if (deps.notes) digest.note = (await deps.notes.get(id))?.text ?? null;
   // The brake looks at the last digest that went out: complaints or hard bounces past the limit
   // hold this one (compiled and archived, not sent) until an editor releases it.
   // A held digest never went out: the brake keeps looking at the one that did, so an unreleased

@@ -90,6 +90,26 @@ export async function listOutbox(
   kv: KVNamespace,
   options: { to?: string; limit: number },
 ): Promise<OutboxMessage[]> {
+  return (await listOutboxEntries(kv, options)).map((entry) => entry.message);
+}
+
+/** A message's reference in page links: its key without the prefix (time, sequence, id). */
+export const OUTBOX_REF = /^\d{13}:\d{3}:[0-9a-f-]{36}$/;
+
+export async function readOutboxMessage(
+  kv: KVNamespace,
+  ref: string,
+): Promise<OutboxMessage | null> {
+  if (!OUTBOX_REF.test(ref)) return null;
+  const parsed = OutboxMessage.safeParse(await kv.get(outboxKeys.messages + ref, "json"));
+  return parsed.success ? parsed.data : null;
+}
+
+/** Like listOutbox, with each message's reference for the outbox page's links. */
+export async function listOutboxEntries(
+  kv: KVNamespace,
+  options: { to?: string; limit: number },
+): Promise<{ ref: string; message: OutboxMessage }[]> {
   const wanted = options.to?.toLowerCase();
   const keys: string[] = [];
   let cursor: string | undefined;
@@ -106,6 +126,8 @@ export async function listOutbox(
   const values = await kv.get<unknown>(keys, "json");
   return keys.flatMap((key) => {
     const parsed = OutboxMessage.safeParse(values.get(key));
-    return parsed.success ? [parsed.data] : [];
+    return parsed.success
+      ? [{ ref: key.slice(outboxKeys.messages.length), message: parsed.data }]
+      : [];
   });
 }

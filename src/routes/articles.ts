@@ -15,8 +15,8 @@ const MAX_BATCH_BODY_BYTES = 1024 * 1024;
 const Batch = z.strictObject({
   articles: z
     .array(z.unknown())
-    .min(1, "Send 1 to 100 articles.")
-    .max(100, "Send 1 to 100 articles."),
+    .min(1, "articles must hold 1 to 100 articles")
+    .max(100, "articles must hold 1 to 100 articles"),
 });
 
 // Reads go straight to KV; writes go through the ArticleUrl object of each URL they touch.
@@ -24,13 +24,18 @@ const writableStore = (env: AppEnv) => createArticleStore(env.ARTICLES, env.ARTI
 
 const ListQuery = z.strictObject({
   since: z.iso
-    .datetime({ offset: true, message: "since must be ISO 8601 with an offset." })
+    .datetime({ offset: true, message: "since must be ISO 8601 with an offset" })
     .optional(),
   until: z.iso
-    .datetime({ offset: true, message: "until must be ISO 8601 with an offset." })
+    .datetime({ offset: true, message: "until must be ISO 8601 with an offset" })
     .optional(),
   topic: Topic.optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
+  limit: z.coerce
+    .number({ error: "limit must be a whole number" })
+    .int("limit must be a whole number")
+    .min(1, "limit must be between 1 and 100")
+    .max(100, "limit must be between 1 and 100")
+    .default(50),
   cursor: z.string().max(4096).optional(),
 });
 
@@ -57,10 +62,8 @@ export const articleRoutes = new Hono<{ Bindings: AppEnv; Variables: EditorVaria
             ...issue,
             path: `articles.${index}.${issue.path}`,
           }));
-          results.push({
-            status: 400,
-            error: { code: "invalid_request", message: "This article is not valid.", issues },
-          });
+          const message = issues.map((issue) => issue.message).join("; ");
+          results.push({ status: 400, error: { code: "invalid_request", message, issues } });
           continue;
         }
         const { article, created } = await store.upsert(parsed.data, c.var.editor, new Date());

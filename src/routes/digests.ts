@@ -1,10 +1,15 @@
-// The digest on the web (archive, page, Atom feed) and the editors' digest API (status, run, preview).
+// The digest on the web (archive, page, Atom feed) and the editors' digest API (status, run, preview,
+// the next digest's note and test send, release, redrive).
 import { zValidator } from "@hono/zod-validator";
 import { Hono } from "hono";
 import { z } from "zod";
-import { digestIdFor, compileWindow, runDigest } from "../digest/run-digest";
+import { digestIdFor, runDigest } from "../digest/run-digest";
 import { runDeps } from "../digest/digest-handlers";
-import { DigestId, type Digest } from "../digest/digest-schema";
+import { createNoteStore, NoteText } from "../digest/digest-note";
+import { DigestId } from "../digest/digest-schema";
+import { releaseDigest, redriveDigest } from "../digest/editor-actions";
+import { compileNext, nextDigestId, previewSite, renderPreviewEmail } from "../digest/next-digest";
+import { testSend } from "../digest/test-send";
 import { createDigestStore } from "../digest/digest-store";
 import { editionSend } from "../digest/edition-send";
 import { unknownEditionStatus } from "../digest/edition-status";
@@ -12,9 +17,7 @@ import { readConfig, type AppEnv } from "../env";
 import { ApiError, notFound } from "../errors";
 import { renderArchivePage, renderDigestPage } from "../../templates/digest-page";
 import { renderAtomFeed } from "../../templates/atom-feed";
-import { renderDigestEmailParts } from "../../templates/digest-email";
-import { readerLinks } from "../subscribers/reader-links";
-import { renderReaderFooterLinks } from "../../templates/email-layout";
+import { EmailAddress } from "../subscribers/subscriber-schema";
 import type { EditorVariables } from "./editor-auth";
 import { archiveIssues } from "./archive-issues";
 import { jsonBody, onInvalid } from "./json-body";
@@ -79,32 +82,36 @@ export const digestPages = new Hono<{ Bindings: AppEnv }>()
   });
 
 const RunRequest = z.strictObject({
-  date: DigestId.refine(isRealDate, "date must be a real calendar date.").optional(),
+  date: DigestId.refine(isRealDate, "date must be a real calendar date").optional(),
   dryRun: z.boolean().optional(),
 });
 
+const TestRequest = z.strictObject({ to: EmailAddress });
+const NoteRequest = z.strictObject({ text: NoteText });
+
 export const digestApi = new Hono<{ Bindings: AppEnv; Variables: EditorVariables }>()
   .get("/preview", async (c) => {
-    const config = readConfig(c.env);
+    const digest = await compileNext(runDeps(c.env), new Date());
+    return c.html(renderPreviewEmail(digest, previewSite(readConfig(c.env))).html);
+  })
+
+  .get("/next/note", async (c) => {
+    const id = await nextDigestId(runDeps(c.env), new Date());
+    return c.json({ digestId: id, note: await createNoteStore(c.env.DIGESTS).get(id) });
+  })
+
+  .put("/next/note", jsonBody(), zValidator("json", NoteRequest, onInvalid), async (c) => {
     const now = new Date();
-    const deps = runDeps(c.env);
-    // What would be compiled next: today's digest, or tomorrow's once today's exists.
-    const today = digestIdFor(now);
-    const id = (await deps.digests.get(today))
-      ? digestIdFor(new Date(now.getTime() + 86_400_000))
-      : today;
-    const digest = await compileWindow(deps, id, now);
-    const parts = renderDigestEmailParts(digest, {
-      siteTitle: config.DIGEST_TITLE,
-      siteUrl: config.SITE_URL,
-      postalAddress: config.MAIL_POSTAL_ADDRESS,
-    });
-    // A preview goes to no reader: its footer links carry a token that opens nothing.
-    const footer = renderReaderFooterLinks(
-      config.DIGEST_TITLE,
-      readerLinks(config.SITE_URL, "preview"),
-    ).value;
-    return c.html(parts.html[0] + footer + parts.html[1]);
+    const id = await nextDigestId(runDeps(c.env), now);
+    const { text } = c.req.valid("json");
+    const note = await createNoteStore(c.env.DIGESTS).put(id, text, c.var.editor, now);
+    return c.json({ digestId: id, note });
+  })
+
+  .post("/next/test", jsonBody(), zValidator("json", TestRequest, onInvalid), async (c) => {
+    const { to } = c.req.valid("json");
+    const result = await testSend(c.env, to);
+    return c.json({ sent: true, to, subject: result.subject }, 202);
   })
 
   .post(
@@ -116,8 +123,8 @@ export const digestApi = new Hono<{ Bindings: AppEnv; Variables: EditorVariables
       const now = new Date();
       const today = digestIdFor(now);
       if (date && date > today) {
-        throw new ApiError(400, "invalid_request", "The request is not valid.", [
-          { path: "date", message: "A digest cannot be run for a future date." },
+        throw new ApiError(400, "invalid_request", "date cannot be in the future", [
+          { path: "date", message: "date cannot be in the future" },
         ]);
       }
       const id = date ?? today;
@@ -148,39 +155,12 @@ export const digestApi = new Hono<{ Bindings: AppEnv; Variables: EditorVariables
 
   .post("/:id/release", async (c) => {
     const id = digestIdParam(c.req.param("id"));
-    const deps = runDeps(c.env);
-    const owner = editionSend(c.env, id);
-    const digest = (await owner.release()) ?? (await adoptHeld(deps.digests, owner, id));
-    // Released by an editor: the archive record is written again, at human pace (KV allows 1/s).
-    await deps.digests.put(digest);
-    console.log(
-      JSON.stringify({ level: "info", event: "digest.released", id, editor: c.var.editor }),
-    );
-    const result = await runDigest(deps, { id, cutoff: new Date(digest.cutoff) });
-    return c.json({ digest: result.status ?? unknownEditionStatus(result.digest) }, 202);
+    return c.json({ digest: await releaseDigest(c.env, id, c.var.editor) }, 202);
   })
 
   .post("/:id/redrive", async (c) => {
     const id = digestIdParam(c.req.param("id"));
-    const status = await editionSend(c.env, id).status();
-    if (!status) throw notFound("There is no send for this date.");
-    const { readers } = await editionSend(c.env, id).redrive();
-    if (readers === 0)
-      throw new ApiError(
-        409,
-        "conflict",
-        `The send for ${id} has no failed readers to send again.`,
-      );
-    console.log(
-      JSON.stringify({
-        level: "info",
-        event: "digest.redriven",
-        id,
-        readers,
-        editor: c.var.editor,
-      }),
-    );
-    return c.json({ redriven: readers, digest: await editionSend(c.env, id).status() }, 202);
+    return c.json(await redriveDigest(c.env, id, c.var.editor), 202);
   })
 
   .get("/:id", async (c) => {
@@ -196,34 +176,10 @@ export const digestApi = new Hono<{ Bindings: AppEnv; Variables: EditorVariables
     return c.json({ digest: { ...unknownEditionStatus(summary), failedReaders: [] } });
   });
 
-function digestIdParam(id: string): string {
+export function digestIdParam(id: string): string {
   if (!DigestId.safeParse(id).success) {
-    throw new ApiError(400, "invalid_request", "The request is not valid.", [
-      { path: "id", message: "A digest id is a UTC date, YYYY-MM-DD." },
-    ]);
+    const message = "id must be a UTC date, YYYY-MM-DD";
+    throw new ApiError(400, "invalid_request", message, [{ path: "id", message }]);
   }
   return id;
-}
-
-/**
- * A digest its owner cannot release: held in the archive but never adopted (compiled before owners
- * existed) is adopted and released; otherwise 404 when there is none, 409 when it is not held.
- */
-async function adoptHeld(
-  digests: ReturnType<typeof createDigestStore>,
-  owner: ReturnType<typeof editionSend>,
-  id: string,
-): Promise<Digest> {
-  const stored = await digests.get(id);
-  if (!stored) throw notFound("There is no digest for this date.");
-  if (stored.status === "held") {
-    await owner.adopt(stored);
-    const released = await owner.release();
-    if (released) return released;
-  }
-  throw new ApiError(
-    409,
-    "conflict",
-    `The digest for ${id} is not held; there is nothing to release.`,
-  );
 }

@@ -7,11 +7,11 @@ export const MAX_FORM_BODY_BYTES = 8 * 1024;
 
 export async function readFormBody(
   request: Request,
-  options: { allowEmpty?: boolean } = {},
+  options: { allowEmpty?: boolean; maxBytes?: number } = {},
 ): Promise<URLSearchParams> {
   const contentType = request.headers.get("Content-Type") ?? "";
   const mediaType = contentType.split(";")[0]?.trim().toLowerCase() ?? "";
-  const text = await readTextLimited(request, MAX_FORM_BODY_BYTES);
+  const text = await readTextLimited(request, options.maxBytes ?? MAX_FORM_BODY_BYTES);
   if (mediaType === "application/x-www-form-urlencoded") return new URLSearchParams(text);
   if (mediaType === "multipart/form-data") {
     try {

@@ -74,11 +74,63 @@ export const jsonBody = (maxBytes = MAX_JSON_BODY_BYTES, options: { optional?: b
     await next();
   });
 
+const KINDS: Record<string, string> = {
+  string: "text",
+  number: "a number",
+  int: "a whole number",
+  boolean: "true or false",
+  array: "a list",
+  object: "an object",
+};
+
+// zod's own messages start like this; a schema's own message (written in plain words) is kept.
+const ZOD_DEFAULT = /^(Invalid|Too (big|small)|Unrecognized key)/;
+
+type RawIssue = ZodFailure["issues"][number] & Record<string, unknown>;
+
+/**
+ * One issue in plain words that name the field and the rule: "title is required", "limit must be
+ * between 1 and 100". A schema message may start with `{field}`, filled in here with the path.
+ */
+export function plainMessage(issue: RawIssue, field: string): string {
+  if (!ZOD_DEFAULT.test(issue.message)) return issue.message.replaceAll("{field}", field);
+  const unit = (origin: unknown) =>
+    origin === "string" ? " characters" : origin === "array" ? " items" : "";
+  switch (issue.code) {
+    case "invalid_type":
+      // zod leaves the input out of an issue; its own message says what was received.
+      if (issue.input === undefined && /received undefined$/.test(issue.message))
+        return `${field} is required`;
+      return `${field} must be ${KINDS[String(issue.expected)] ?? String(issue.expected)}`;
+    case "too_big":
+      return `${field} must be at most ${String(issue.maximum)}${unit(issue.origin)}`;
+    case "too_small":
+      if (issue.origin === "string" && Number(issue.minimum) === 1) return `${field} is required`;
+      return `${field} must be at least ${String(issue.minimum)}${unit(issue.origin)}`;
+    case "unrecognized_keys": {
+      const keys = (issue.keys as string[]) ?? [];
+      return `${keys.join(", ")} ${keys.length === 1 ? "is not a known field" : "are not known fields"}${field === "(body)" ? "" : ` of ${field}`}`;
+    }
+    case "invalid_value":
+      return `${field} must be one of ${((issue.values as unknown[]) ?? []).map(String).join(", ")}`;
+    case "invalid_format":
+      return `${field} must be ${issue.format === "email" ? "an email address" : `a valid ${String(issue.format)}`}`;
+    default:
+      return `${field} is not valid`;
+  }
+}
+
 export function issuesOf(error: ZodFailure): ErrorIssue[] {
-  return error.issues.map((issue) => ({
-    path: issue.path.map(String).join(".") || "(body)",
-    message: issue.message,
-  }));
+  return error.issues.map((issue) => {
+    const path = issue.path.map(String).join(".") || "(body)";
+    return { path, message: plainMessage(issue as RawIssue, path) };
+  });
+}
+
+/** The error for a schema failure: its message is the issues' messages, in plain words. */
+export function invalidRequest(issues: ErrorIssue[]): ApiError {
+  const message = issues.map((issue) => issue.message).join("; ") || "The request is not valid.";
+  return new ApiError(400, "invalid_request", message, issues);
 }
 
 /** zValidator hook: a schema failure is the caller's error, 400 `invalid_request`, naming each field. */
@@ -86,7 +138,5 @@ export function onInvalid(
   result: { success: true } | { success: false; error: ZodFailure },
   _c: Context,
 ): void {
-  if (!result.success) {
-    throw new ApiError(400, "invalid_request", "The request is not valid.", issuesOf(result.error));
-  }
+  if (!result.success) throw invalidRequest(issuesOf(result.error));
 }

@@ -15,7 +15,7 @@ import { renderMessagePage } from "../../templates/message-page";
 import { renderSignupPage, SIGNUP_FORM_VERSION } from "../../templates/signup-page";
 import { readFormBody } from "./form-body";
 import { readerDeps } from "./reader-deps";
-import { issuesOf, readTextLimited, MAX_JSON_BODY_BYTES } from "./json-body";
+import { invalidRequest, readTextLimited, MAX_JSON_BODY_BYTES } from "./json-body";
 
 type ReaderContext = Context<{ Bindings: AppEnv }>;
 
@@ -122,12 +122,9 @@ export const readerRoutes = new Hono<{ Bindings: AppEnv }>()
     const email = EmailAddress.safeParse(fields.email);
     if (!email.success) {
       if (isJson)
-        throw new ApiError(
-          400,
-          "invalid_request",
-          "The request is not valid.",
-          issuesOf(email.error).map((i) => ({ ...i, path: "email" })),
-        );
+        throw invalidRequest([
+          { path: "email", message: "email must be an email address, like ada@example.com" },
+        ]);
       const config = readConfig(c.env);
       // Shown again in the field (escaped), without control characters.
       const typed =

@@ -4,11 +4,11 @@ import { zValidator } from "@hono/zod-validator";
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../env";
-import { ApiError, notFound } from "../errors";
+import { notFound } from "../errors";
 import { EmailAddress, SubscriberStatus } from "../subscribers/subscriber-schema";
-import { subscribe } from "../subscribers/subscription";
+import { importReaders } from "../subscribers/import-readers";
 import type { EditorVariables } from "./editor-auth";
-import { jsonBody, onInvalid } from "./json-body";
+import { invalidRequest, jsonBody, onInvalid } from "./json-body";
 import { readerDeps } from "./reader-deps";
 
 // Counting walks the reader list (one KV call per 1,000 readers); past this many calls the counts
@@ -18,30 +18,33 @@ const MAX_COUNT_LIST_CALLS = 200;
 const ListQuery = z.strictObject({
   status: SubscriberStatus.optional(),
   cursor: z.string().max(2048).optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  limit: z.coerce
+    .number({ error: "limit must be a whole number" })
+    .int("limit must be a whole number")
+    .min(1, "limit must be between 1 and 1000")
+    .max(1000, "limit must be between 1 and 1000")
+    .default(100),
 });
 
 const Import = z.strictObject({
   addresses: z
     .array(z.unknown())
-    .min(1, "Send 1 to 100 addresses.")
-    .max(100, "Send 1 to 100 addresses."),
+    .min(1, "addresses must hold 1 to 100 addresses")
+    .max(100, "addresses must hold 1 to 100 addresses"),
   /** Where the consent came from, kept in each reader's consent record ("2026 conference list"). */
   consentSource: z
     .string()
     .trim()
-    .min(1)
-    .max(100)
-    .regex(/^[^\u0000-\u001f\u007f]+$/, "No control characters."),
+    .min(1, "consentSource is required")
+    .max(100, "consentSource must be at most 100 characters")
+    .regex(/^[^\u0000-\u001f\u007f]+$/, "consentSource must not contain control characters"),
 });
 
 const emailParam = (raw: string) => {
   // Hono has already percent-decoded the path parameter.
   const parsed = EmailAddress.safeParse(raw);
   if (!parsed.success)
-    throw new ApiError(400, "invalid_request", "The request is not valid.", [
-      { path: "email", message: "Not an email address." },
-    ]);
+    throw invalidRequest([{ path: "email", message: "email must be an email address" }]);
   return parsed.data;
 };
 
@@ -54,9 +57,7 @@ export const subscriberApi = new Hono<{ Bindings: AppEnv; Variables: EditorVaria
     // Pages of 1,000 keys filtered by status; the answer's cursor resumes after the last page read.
     do {
       const page = await store.listPage(next).catch(() => {
-        throw new ApiError(400, "invalid_request", "The request is not valid.", [
-          { path: "cursor", message: "The cursor is not one this API gave out." },
-        ]);
+        throw invalidRequest([{ path: "cursor", message: "cursor is not one this API gave out" }]);
       });
       subscribers.push(...page.readers.filter((reader) => !status || reader.status === status));
       next = page.cursor;
@@ -77,39 +78,7 @@ export const subscriberApi = new Hono<{ Bindings: AppEnv; Variables: EditorVaria
 
   .post("/import", jsonBody(), zValidator("json", Import, onInvalid), async (c) => {
     const { addresses, consentSource } = c.req.valid("json");
-    const deps = readerDeps(c.env);
-    const results = [];
-    for (const [index, raw] of addresses.entries()) {
-      const email = EmailAddress.safeParse(raw);
-      if (!email.success) {
-        results.push({
-          status: 400,
-          input: typeof raw === "string" ? raw.slice(0, 254) : null,
-          error: {
-            code: "invalid_request",
-            message: `addresses.${index} is not an email address.`,
-          },
-        });
-        continue;
-      }
-      try {
-        const outcome = await subscribe(deps, {
-          email: email.data,
-          source: "import",
-          formVersion: consentSource,
-          ipHash: null,
-        });
-        results.push({ status: 202, email: email.data, outcome });
-      } catch (error) {
-        // The provider refused this one confirmation (rate limit, outage): the rest go on.
-        if (!(error instanceof ApiError)) throw error;
-        results.push({
-          status: error.status,
-          email: email.data,
-          error: { code: error.code, message: error.message },
-        });
-      }
-    }
+    const results = await importReaders(readerDeps(c.env), addresses, consentSource);
     return c.json({ results }, 207);
   })
 

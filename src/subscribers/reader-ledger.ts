@@ -152,6 +152,18 @@ export class ReaderLedger extends DurableObject<Env> {
   }
 
   /**
+   * Why this address must get no mail at all (a test send asks): bounced, complained or invalid, now
+   * or before an erasure. Null when it may be mailed. Read only.
+   */
+  async suppressedReason(): Promise<string | null> {
+    await this.ready();
+    const status = this.tables.record()?.status;
+    if (status === "bounced" || status === "complained" || status === "invalid") return status;
+    const suppression = this.tables.suppression();
+    return suppression && suppression.reason !== "erased" ? suppression.reason : null;
+  }
+
+  /**
    * Erases the reader: every table but the suppression row (reason and time, no address) is emptied
    * in one transaction, then the KV mirror and every KV key naming them are deleted, and the
    * departure recorded. False when there was no record.

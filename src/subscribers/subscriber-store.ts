@@ -32,6 +32,28 @@ export function createSubscriberStore(kv: KVNamespace) {
       await this.mirror(subscriber);
     },
 
+    /** Several records with one bulk read (at most 100 addresses). */
+    async getMany(emails: string[]): Promise<Subscriber[]> {
+      if (emails.length === 0) return [];
+      const values = await kv.get<unknown>(emails.map(subscriberKeys.subscriber), "json");
+      return emails.flatMap((email) => {
+        const parsed = Subscriber.safeParse(values.get(subscriberKeys.subscriber(email)));
+        return parsed.success ? [parsed.data] : [];
+      });
+    },
+
+    /** Up to `limit` readers whose address starts with `prefix` (one list call). */
+    async search(prefix: string, limit: number): Promise<ReaderPage["readers"]> {
+      const page = await kv.list<SubscriberKeyMetadata>({
+        prefix: subscriberKeys.subscriber(prefix),
+        limit,
+      });
+      return page.keys.map((key) => ({
+        email: subscriberKeys.emailOf(key.name),
+        status: key.metadata?.status ?? "unknown",
+      }));
+    },
+
     /** One list call: up to 1,000 readers with their status, in address order. */
     async listPage(cursor: string | null): Promise<ReaderPage> {
       const page = await kv.list<SubscriberKeyMetadata>({

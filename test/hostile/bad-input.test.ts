@@ -444,6 +444,66 @@ add({
   headers: auth,
 });
 
+// The editor's note, the test send and readers as CSV.
+for (const body of [
+  "{}",
+  '{"text": 5}',
+  `{"text": "${"x".repeat(2001)}"}`,
+  `{"text": "${SCRIPT}\u0007"}`,
+  '{"text": "ok", "more": 1}',
+])
+  add({
+    name: `note ${body.slice(0, 20)}`,
+    method: "PUT",
+    path: "/api/digests/next/note",
+    headers: { ...auth, ...json },
+    body,
+  });
+for (const body of [
+  "{}",
+  '{"to": "not-an-address"}',
+  `{"to": "${IMG.replaceAll('"', '\\"')}"}`,
+  '{"to": ["a@b.co"]}',
+])
+  add({
+    name: `test send ${body.slice(0, 20)}`,
+    method: "POST",
+    path: "/api/digests/next/test",
+    headers: { ...auth, ...json },
+    body,
+  });
+for (const [query, type, body] of <[string, string, string][]>[
+  ["", "text/csv", "a@b.co\n"],
+  [`?consentSource=${encodeURIComponent(SCRIPT + "\u0000")}`, "text/csv", "a@b.co\n"],
+  ["?consentSource=x", "application/json", '["a@b.co"]'],
+  ["?consentSource=x", "text/csv", "email\n"],
+  ["?consentSource=x", "text/csv", "a@b.co\n".repeat(101)],
+])
+  add({
+    name: `csv import ${query.slice(0, 20)} ${type}`,
+    method: "POST",
+    path: `/api/subscribers.csv${query}`,
+    headers: { ...auth, "Content-Type": type },
+    body,
+  });
+add({
+  name: "csv export, overlong cursor",
+  method: "GET",
+  path: `/api/subscribers.csv?cursor=${"c".repeat(2049)}`,
+  headers: auth,
+});
+for (const [method, path, body] of <[string, string, string | undefined][]>[
+  [
+    "POST",
+    "/desk/sign-in",
+    `token=${encodeURIComponent(SCRIPT)}&next=${encodeURIComponent("https://evil.test")}`,
+  ],
+  ["POST", "/desk/note", "text=x"],
+  ["POST", "/desk/post", "url=x"],
+  ["POST", "/desk/readers/nobody@hostile.test/erase", ""],
+])
+  add({ name: `desk without a session ${path}`, method, path, headers: form, body });
+
 // Wrong methods.
 for (const [method, path] of <[string, string][]>[
   ["PUT", "/api/articles"],
@@ -456,6 +516,9 @@ for (const [method, path] of <[string, string][]>[
   ["PUT", "/webhooks/resend"],
   ["GET", "/webhooks/resend"],
   ["POST", "/api/digests/preview"],
+  ["POST", "/api/digests/next/note"],
+  ["DELETE", "/desk/sign-in"],
+  ["PUT", "/health"],
 ]) {
   add({ name: `wrong method ${method} ${path}`, method, path, headers: auth });
 }

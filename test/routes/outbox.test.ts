@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { app } from "../../src/app";
 import { createOutboxMailer } from "../../src/mail/outbox-mailer";
 import { api, BASE } from "../fixtures/api";
+import { desk, signIn } from "../fixtures/desk";
 
 const basic = (password: string) => `Basic ${btoa(`editor:${password}`)}`;
 
@@ -65,33 +66,59 @@ describe("GET /api/outbox", () => {
 });
 
 describe("GET /outbox", () => {
-  it("asks for Basic auth and refuses a wrong password", async () => {
-    for (const authorization of [
-      undefined,
-      basic("wrong-password"),
-      "Basic !!!",
-      "Bearer alice-test-token",
-    ]) {
-      const response = await SELF.fetch(`${BASE}/outbox`, {
+  it("sends a browser without a session to the desk's sign-in, and refuses a wrong password", async () => {
+    for (const authorization of [undefined, "Bearer alice-test-token"]) {
+      const response = await SELF.fetch(`${BASE}/outbox?to=a@b.test`, {
         headers: authorization ? { Authorization: authorization } : {},
+        redirect: "manual",
+      });
+      expect(response.status).toBe(303);
+      expect(response.headers.get("Location")).toBe(
+        `/desk/sign-in?next=${encodeURIComponent("/outbox?to=a@b.test")}`,
+      );
+    }
+    for (const authorization of [basic("wrong-password"), "Basic !!!"]) {
+      const response = await SELF.fetch(`${BASE}/outbox`, {
+        headers: { Authorization: authorization },
       });
       expect(response.status).toBe(401);
       expect(response.headers.get("WWW-Authenticate")).toMatch(/^Basic realm=/);
     }
   });
 
-  it("shows each message with clickable links and escapes what it shows", async () => {
+  it("lists from, to, subject and time in words, escaped, each subject opening the message", async () => {
     await seedMail("page@outbox-route.test", "<b>Bold</b> subject");
-    const response = await SELF.fetch(`${BASE}/outbox?to=page@outbox-route.test`, {
-      headers: { Authorization: basic("alice-test-token") },
-    });
+    const cookie = await signIn();
+    const response = await desk("/outbox?to=page@outbox-route.test", cookie);
     expect(response.status).toBe(200);
     const page = await response.text();
     expect(page).toContain("&lt;b&gt;Bold&lt;/b&gt; subject");
     expect(page).not.toContain("<b>Bold</b>");
-    expect(page).toContain(
-      '<a href="https://tidings.test/confirm?token=abc">https://tidings.test/confirm?token=abc</a>',
+    expect(page).toContain("just now");
+    expect(page).toContain("T &lt;t@x.test&gt;");
+    const ref = /href="\/outbox\/([^"?]+)"/.exec(page)?.[1];
+    expect(ref).toBeDefined();
+
+    const message = await (await desk(`/outbox/${ref}`, cookie)).text();
+    expect(message).toMatch(/<iframe class="full" sandbox="" [^>]*srcdoc="&lt;p&gt;/);
+    // Links as a short list: the words they are on, and the address cut short.
+    expect(message).toContain(
+      'Confirm: <a href="https://tidings.test/confirm?token=abc">tidings.test/confirm?token=abc</a>',
     );
-    expect(page).toMatch(/<iframe sandbox="" [^>]*srcdoc="&lt;p&gt;/);
+    expect(await (await desk(`/outbox/${ref}?view=text`, cookie)).text()).toContain(
+      '<pre class="card">text</pre>',
+    );
+    expect(await (await desk(`/outbox/${ref}?view=raw`, cookie)).text()).toContain(
+      "&quot;subject&quot;: &quot;&lt;b&gt;Bold&lt;/b&gt; subject&quot;",
+    );
+    expect((await desk("/outbox/not-a-ref", cookie)).status).toBe(404);
+    expect((await desk(`/outbox/${ref}?view=nope`, cookie)).status).toBe(400);
+  });
+
+  it("still takes HTTP Basic with the editor token as password", async () => {
+    const response = await SELF.fetch(`${BASE}/outbox`, {
+      headers: { Authorization: basic("alice-test-token") },
+    });
+    expect(response.status).toBe(200);
   });
 });

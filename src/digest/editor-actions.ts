@@ -1,0 +1,60 @@
+// What an editor can do to an edition's send, for the API and the desk alike: release a held
+// digest and send the failed readers again. The rules are the edition owner's (EditionSend).
+import type { AppEnv } from "../env";
+import { ApiError, notFound } from "../errors";
+import { runDeps } from "./digest-handlers";
+import type { Digest } from "./digest-schema";
+import type { DigestStore } from "./digest-store";
+import { editionSend } from "./edition-send";
+import { unknownEditionStatus, type SendStatus } from "./edition-status";
+import { runDigest } from "./run-digest";
+
+/** Sends a held digest; 404 when there is none, 409 when it is not held. */
+export async function releaseDigest(env: AppEnv, id: string, editor: string): Promise<SendStatus> {
+  const deps = runDeps(env);
+  const owner = editionSend(env, id);
+  const digest = (await owner.release()) ?? (await adoptHeld(deps.digests, owner, id));
+  // Released by an editor: the archive record is written again, at human pace (KV allows 1/s).
+  await deps.digests.put(digest);
+  console.log(JSON.stringify({ level: "info", event: "digest.released", id, editor }));
+  const result = await runDigest(deps, { id, cutoff: new Date(digest.cutoff) });
+  return result.status ?? unknownEditionStatus(result.digest);
+}
+
+/** Sends the failed readers of an edition again; 404 without a send, 409 with none failed. */
+export async function redriveDigest(
+  env: AppEnv,
+  id: string,
+  editor: string,
+): Promise<{ redriven: number; digest: SendStatus | null }> {
+  const owner = editionSend(env, id);
+  if (!(await owner.status())) throw notFound("There is no send for this date.");
+  const { readers } = await owner.redrive();
+  if (readers === 0)
+    throw new ApiError(409, "conflict", `The send for ${id} has no failed readers to send again.`);
+  console.log(JSON.stringify({ level: "info", event: "digest.redriven", id, readers, editor }));
+  return { redriven: readers, digest: await owner.status() };
+}
+
+/**
+ * A digest its owner cannot release: held in the archive but never adopted (compiled before owners
+ * existed) is adopted and released; otherwise 404 when there is none, 409 when it is not held.
+ */
+async function adoptHeld(
+  digests: DigestStore,
+  owner: ReturnType<typeof editionSend>,
+  id: string,
+): Promise<Digest> {
+  const stored = await digests.get(id);
+  if (!stored) throw notFound("There is no digest for this date.");
+  if (stored.status === "held") {
+    await owner.adopt(stored);
+    const released = await owner.release();
+    if (released) return released;
+  }
+  throw new ApiError(
+    409,
+    "conflict",
+    `The digest for ${id} is not held; there is nothing to release.`,
+  );
+}
