@@ -23,13 +23,15 @@ export default defineConfig({
     limitedEntry,
     cloudflareTest({
       wrangler: { configPath: "./wrangler.toml" },
-      main: "./test/platform/limited-entry.ts",
+      main: "./test/limited-main.ts",
       miniflare: {
         // Tests never depend on the developer's .dev.vars: they set every secret here.
         bindings: {
           EDITOR_TOKENS: "alice:alice-test-token,bob:bob-test-token",
           SIGNING_SECRET: "test-signing-secret",
           SITE_URL: "https://tidings.test",
+          // The local feed server (test/sources/feed-server.ts) listens on loopback.
+          ALLOW_PRIVATE_FEEDS: "true",
           // base64 of "test-webhook-secret-0123456789"
           RESEND_WEBHOOK_SECRET: "whsec_dGVzdC13ZWJob29rLXNlY3JldC0wMTIzNDU2Nzg5",
         },

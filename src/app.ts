@@ -11,6 +11,8 @@ import { sameOriginForms, securityHeaders } from "./routes/hardening";
 import { outboxApi, outboxPage } from "./routes/outbox";
 import { preferenceRoutes } from "./routes/preferences";
 import { readerRoutes } from "./routes/subscribe";
+import { sourceRoutes } from "./routes/sources";
+import { storyRoutes } from "./routes/stories";
 import { subscriberApi } from "./routes/subscribers";
 import { webhookRoutes } from "./routes/webhooks";
 
@@ -23,6 +25,8 @@ app.route("/api/articles", articleRoutes);
 app.route("/api/outbox", outboxApi);
 app.route("/api/digests", digestApi);
 app.route("/api/subscribers", subscriberApi);
+app.route("/api/sources", sourceRoutes);
+app.route("/api/stories", storyRoutes);
 app.route("/outbox", outboxPage);
 app.route("/webhooks", webhookRoutes);
 app.route("/preferences", preferenceRoutes);

@@ -25,6 +25,7 @@ export function newArticle(
     createdAt: createdAt.toISOString(),
     updatedAt: stamp,
     editor,
+    ...(input.pinned !== undefined ? { pinned: input.pinned } : {}),
   };
 }
 
@@ -44,6 +45,7 @@ export function repostArticle(
     publishedAt: input.publishedAt ? isoOf(input.publishedAt) : existing.publishedAt,
     updatedAt: now.toISOString(),
     editor,
+    ...(input.pinned !== undefined ? { pinned: input.pinned } : {}),
   };
 }
 
@@ -63,5 +65,6 @@ export function patchArticle(
     topics: patch.topics ?? current.topics,
     publishedAt: patch.publishedAt ? isoOf(patch.publishedAt) : current.publishedAt,
     updatedAt: now.toISOString(),
+    ...(patch.pinned !== undefined ? { pinned: patch.pinned } : {}),
   };
 }

@@ -10,6 +10,9 @@
 // two unrelated stories (single-link's failure), and costs one sparse dot product per candidate story.
 import { termsOf } from "./story-terms";
 
+/** STORY_MERGE_THRESHOLD's default: precision 0.90 on the labelled headlines (BENCHMARKS.md). */
+export const DEFAULT_STORY_MERGE_THRESHOLD = 0.2;
+
 export type StoryInput = { title: string; url?: string; summary?: string | null };
 
 type Vector = { terms: string[]; weights: number[] };
