@@ -41,6 +41,8 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     setupFiles: ["./test/platform/no-violations.ts"],
+    // The local feed server the source tests fetch from (only fakes of outside systems).
+    globalSetup: ["./test/sources/feed-server.mjs"],
     exclude: ["test/browser/**", "test/faults/**"],
   },
 });
