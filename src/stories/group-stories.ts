@@ -19,6 +19,8 @@ export type StoryInput = { title: string; url?: string; summary?: string | null 
 
 type Vector = { terms: string[]; weights: number[] };
 
+const IDF_MIN_DOCS = 1000;
+
 // Terms in more than this share of the batch say too little to propose a candidate story ("stock",
 // "market" on a business day); they still count in the cosine. Keeps candidate sets small.
 const MAX_CANDIDATE_DF_SHARE = 0.15;
@@ -27,7 +29,9 @@ function vectorsOf(items: StoryInput[]): { vectors: Vector[]; df: Map<string, nu
   const raw = items.map(termsOf);
   const df = new Map<string, number>();
   for (const terms of raw) for (const term of terms.keys()) df.set(term, (df.get(term) ?? 0) + 1);
-  const n = items.length;
+  // A small batch (a quiet day, a test) is weighed as part of a day of IDF_MIN_DOCS headlines, so a
+  // word shared by 3 of 7 headlines still counts as rare; from that size up the batch's own counts rule.
+  const n = Math.max(items.length, IDF_MIN_DOCS);
   const vectors = raw.map((terms) => {
     const vector: Vector = { terms: [], weights: [] };
     let norm = 0;
@@ -56,7 +60,7 @@ type Centroid = { weights: Map<string, number>; norm2: number };
  */
 export function groupStories(items: StoryInput[], threshold: number): number[] {
   const { vectors, df } = vectorsOf(items);
-  const maxCandidateDf = Math.max(2, Math.ceil(items.length * MAX_CANDIDATE_DF_SHARE));
+  const maxCandidateDf = Math.ceil(Math.max(items.length, IDF_MIN_DOCS) * MAX_CANDIDATE_DF_SHARE);
   const centroids: Centroid[] = [];
   // term -> the stories whose centroid holds it (rare terms only).
   const postings = new Map<string, number[]>();
