@@ -138,6 +138,20 @@ describe("the sources API", () => {
     expect((await articlesBy(`feed:${body.source.id}`)).map((a) => a.title)).toEqual([
       "Fresh today",
     ]);
+    // No validators on this feed: the second fetch reads it all again and creates nothing.
+    const { body: again } = await fetchNow(body.source.id);
+    expect(again.fetch).toMatchObject({ status: "fetched", items: 3, created: 0 });
+    expect(await articlesBy(`feed:${body.source.id}`)).toHaveLength(1);
+  });
+
+  it("lets one caller fetch a source at a time: a racing fetch is told it is busy", async () => {
+    const { body } = await addSource({ url: `${FEEDS}/atom.xml?race=1` });
+    const [first, second] = await Promise.all([fetchNow(body.source.id), fetchNow(body.source.id)]);
+    const statuses = [first.response.status, second.response.status].sort();
+    expect(statuses).toEqual([200, 409]);
+    const busy = first.response.status === 409 ? first.body : second.body;
+    expect(busy.error.code).toBe("busy");
+    expect((await fetchNow(body.source.id)).response.status).toBe(200);
   });
 
   it("records each kind of failure, backs off, and never answers 500", async () => {
