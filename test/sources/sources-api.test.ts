@@ -2,6 +2,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, inject, it } from "vitest";
 import { api } from "../fixtures/api";
+import { platformUsage, resetPlatformUsage } from "../platform/platform-limits";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -91,7 +92,11 @@ describe("the sources API", () => {
       topics: ["dev"],
       summary: "The Rust team & friends released Rust 2.0.",
     });
+    resetPlatformUsage();
     const second = await fetchNow(id);
+    // The validators live in the registry's SQLite: an unchanged feed costs no KV operation.
+    expect(platformUsage().totalsByKind.kv ?? 0).toBeLessThanOrEqual(2);
+    expect(platformUsage().totalsByKind.fetch).toBe(1);
     expect(second.body.fetch).toMatchObject({ status: "not_modified", created: 0 });
     expect(second.body.source).toMatchObject({ lastStatus: 304, failures: 0, itemsLastFetch: 2 });
     expect(await articlesBy(`feed:${id}`)).toHaveLength(2);
