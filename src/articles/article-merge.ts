@@ -29,13 +29,21 @@ export function newArticle(
   };
 }
 
-/** A re-post of the URL `existing` holds: the title always changes, other fields only when sent. */
+/** Editors of feed items are `feed:<source id>` (src/sources/ingest-items.ts). */
+const isFeedEditor = (editor: string) => editor.startsWith("feed:");
+
+/**
+ * A re-post of the URL `existing` holds: the title always changes, other fields only when sent.
+ * A feed's item never overwrites an article that is already there: an editor's words (or the first
+ * source's) stand, and a feed re-reading its items changes nothing.
+ */
 export function repostArticle(
   existing: Article,
   input: ArticleInput,
   editor: string,
   now: Date,
 ): Article {
+  if (isFeedEditor(editor)) return existing;
   return {
     ...existing,
     title: input.title,
