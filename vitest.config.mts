@@ -38,6 +38,8 @@ export default defineConfig({
           EDITOR_TOKENS: "alice:alice-test-token,bob:bob-test-token",
           SIGNING_SECRET: "test-signing-secret",
           SITE_URL: "https://tidings.test",
+          // The local feed server (test/sources/feed-server.ts) listens on loopback.
+          ALLOW_PRIVATE_FEEDS: "true",
           // base64 of "test-webhook-secret-0123456789"
           RESEND_WEBHOOK_SECRET: "whsec_dGVzdC13ZWJob29rLXNlY3JldC0wMTIzNDU2Nzg5",
         },
@@ -47,6 +49,8 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     setupFiles: ["./test/platform/no-violations.ts"],
+    // The local feed server the source tests fetch from (only fakes of outside systems).
+    globalSetup: ["./test/sources/feed-server.mjs"],
     exclude: ["test/browser/**", "test/faults/**"],
     // One line per test file (a failed file lists its tests): no per-test lines for slow tests.
     slowTestThreshold: 3_600_000,

@@ -22,6 +22,7 @@ export const DepartureLog = limitDurableObject(real.DepartureLog);
 export const EditionSend = limitDurableObject(real.EditionSend);
 export const ProviderLimiter = limitDurableObject(real.ProviderLimiter);
 export const ReaderLedger = limitDurableObject(real.ReaderLedger);
+export const SourceRegistry = limitDurableObject(real.SourceRegistry);
 
 // Crashes: without `crashMethod`, a put of a `v1:progress:` key dies (the consumer sent a chunk and
 // died before recording it); with one, a call to that Durable Object RPC method dies before it

@@ -7,15 +7,8 @@
 //   presets for --faults: none, errors (5% 500s), limits (5% 429s), drops (2% dropped connections),
 //   slow (20% answers 1 s late), crash (the consumer dies after sending, 10% of batches),
 //   twice (the cron fires twice), leave (1% of readers unsubscribe mid-send), all (every one at once)
-import {
-  appendFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { addTableRows } from "./benchmarks-table.mjs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -227,18 +220,13 @@ async function main() {
   mkdirSync("bench/charts", { recursive: true });
   const chartName = `bench/charts/${medianRun.date}-${options.readers}r-${options.rate}ps-${options.preset}-${Date.now().toString(36)}.svg`;
   writeFileSync(chartName, renderChart(medianRun));
-  if (!existsSync("BENCHMARKS.md")) {
-    writeFileSync(
-      "BENCHMARKS.md",
-      `# Send benchmarks\n\nRows appended by \`npm run bench\` (see bench/run.mjs). Each row is the median of its runs on this machine; the chart shows the median run's emails per second against the provider's rate limit.\n\n${HEADER}`,
-    );
-  }
-  // Rows from before the limit columns keep their table; the first row with them starts a new one.
-  const headers = readFileSync("BENCHMARKS.md", "utf8").match(/^\| date .*$/gm) ?? [];
-  if (!headers.at(-1)?.includes("most KV ops")) appendFileSync("BENCHMARKS.md", `\n${HEADER}`);
-  appendFileSync(
+  // Rows from before the limit columns keep their table; rows with them go under the newest one.
+  addTableRows(
     "BENCHMARKS.md",
-    `| ${medianRun.date} | ${medianRun.cores} | ${options.readers} | ${options.articles} | ${options.rate} | ${options.preset} | ${runs} | ${row.wall.toFixed(2)} | ${row.floor.toFixed(2)} | ${row.ratio.toFixed(3)} | ${row.calls.toFixed(1)} | ${row.kv.toFixed(2)} | ${row.mostKvOps} | ${row.mostSubrequests} | ${row.violations} | ${row.cpu.toFixed(0)} | ${row.peak.toFixed(0)} | ${row.duplicates} | ${row.missing} | [svg](${chartName}) |\n`,
+    { headerStart: HEADER.split("\n")[0], header: HEADER.split("\n")[0] },
+    [
+      `| ${medianRun.date} | ${medianRun.cores} | ${options.readers} | ${options.articles} | ${options.rate} | ${options.preset} | ${runs} | ${row.wall.toFixed(2)} | ${row.floor.toFixed(2)} | ${row.ratio.toFixed(3)} | ${row.calls.toFixed(1)} | ${row.kv.toFixed(2)} | ${row.mostKvOps} | ${row.mostSubrequests} | ${row.violations} | ${row.cpu.toFixed(0)} | ${row.peak.toFixed(0)} | ${row.duplicates} | ${row.missing} | [svg](${chartName}) |`,
+    ],
   );
   console.log(`appended to BENCHMARKS.md; chart ${chartName}`);
 }

@@ -19,6 +19,8 @@ import { allowedMethods } from "./routes/method-not-allowed";
 import { outboxApi, outboxPage } from "./routes/outbox";
 import { preferenceRoutes } from "./routes/preferences";
 import { readerRoutes } from "./routes/subscribe";
+import { sourceRoutes } from "./routes/sources";
+import { storyRoutes } from "./routes/stories";
 import { subscriberApi } from "./routes/subscribers";
 import { subscriberCsvApi } from "./routes/subscribers-csv";
 import { webhookRoutes } from "./routes/webhooks";
@@ -35,6 +37,8 @@ app.route("/api/articles", articleRoutes);
 app.route("/api/outbox", outboxApi);
 app.route("/api/digests", digestApi);
 app.route("/api/subscribers", subscriberApi);
+app.route("/api/sources", sourceRoutes);
+app.route("/api/stories", storyRoutes);
 app.route("/outbox", outboxPage);
 // "/desk/*" also matches "/desk" itself.
 app.use("/desk/*", deskGate);

@@ -48,6 +48,12 @@ const Config = z.object({
   SEND_RETRY_MAX_SECONDS: positiveNumber(300),
   SEND_RATE_LIMIT_WAIT_SECONDS: positiveNumber(300),
   FANOUT_PAGES_PER_STEP: positiveInt(100),
+  FEED_CRON: z.string().min(1).default("5-59/15 * * * *"),
+  ALLOW_PRIVATE_FEEDS: z.preprocess((value) => value === true || value === "true", z.boolean()),
+  STORY_MERGE_THRESHOLD: z.preprocess(
+    (value) => (value === undefined || value === "" ? 0.16 : Number(value)),
+    z.number().positive().max(1),
+  ),
   RESEND_BASE_URL: optionalText,
   RESEND_API_KEY: optionalText,
   RESEND_WEBHOOK_SECRET: optionalText,

@@ -8,6 +8,7 @@ export { EditionSend } from "./digest/edition-send";
 export { ProviderLimiter } from "./mail/provider-limiter";
 export { DepartureLog } from "./subscribers/departure-log";
 export { ReaderLedger } from "./subscribers/reader-ledger";
+export { SourceRegistry } from "./sources/source-registry";
 
 export default {
   fetch: app.fetch,

@@ -1,5 +1,5 @@
 // The digest's body, shared by the email and the web page: sections of escaped, http(s)-only links.
-import type { DigestSection } from "../src/digest/digest-schema";
+import type { DigestItem, DigestSection } from "../src/digest/digest-schema";
 import { EMAIL_STYLE } from "./email-layout";
 import { html, safeHref } from "./html";
 
@@ -13,6 +13,35 @@ export const sectionName = (topic: string | null) =>
 
 const day = (iso: string) => iso.slice(0, 10);
 
+/** Other sources named in an "Also" line; the rest are counted: "Also: A, B (+3)". */
+const ALSO_NAMED = 2;
+
+const sourceCount = (item: DigestItem) =>
+  item.sources && item.sources > 1 ? ` · ${item.sources} sources` : "";
+
+/** How many of the story's other sources the "Also" line does not name. */
+const alsoMore = (item: DigestItem) =>
+  Math.max(0, (item.sources ?? 1) - 1 - Math.min(ALSO_NAMED, item.also?.length ?? 0));
+
+function alsoHtml(item: DigestItem) {
+  const named = (item.also ?? []).slice(0, ALSO_NAMED);
+  if (named.length === 0) return "";
+  const links = named.map((other, i) => {
+    const href = safeHref(other.url);
+    const sep = i > 0 ? ", " : "";
+    return href ? html`${sep}<a href='${href}'>${other.source}</a>` : html`${sep}${other.source}`;
+  });
+  const more = alsoMore(item);
+  return html`<p style='margin:0 0 8px;${EMAIL_STYLE.muted}'>Also: ${links}${more > 0 ? ` (+${more})` : ""}</p>`;
+}
+
+function alsoText(item: DigestItem): string | null {
+  const named = (item.also ?? []).slice(0, ALSO_NAMED);
+  if (named.length === 0) return null;
+  const more = alsoMore(item);
+  return `  Also: ${named.map((other) => other.source).join(", ")}${more > 0 ? ` (+${more})` : ""}`;
+}
+
 export function renderDigestContent(sections: DigestSection[]) {
   return html`${sections.map(
     (section) => html`<h2 style='${SECTION_STYLE}'>${sectionName(section.topic)}</h2>
@@ -22,8 +51,8 @@ ${section.articles.map((article) => {
     ? html`<a href='${href}' style='color:#1a1a1a;'>${article.title}</a>`
     : html`${article.title}`;
   return html`<h3 style='${TITLE_STYLE}'>${title}</h3>
-<p style='margin:0 0 4px;${EMAIL_STYLE.muted}'>${article.source} · ${day(article.publishedAt)}</p>
-${article.summary ? html`<p style='margin:0 0 8px;'>${article.summary}</p>` : ""}`;
+<p style='margin:0 0 4px;${EMAIL_STYLE.muted}'>${article.source} · ${day(article.publishedAt)}${sourceCount(article)}</p>
+${article.summary ? html`<p style='margin:0 0 8px;'>${article.summary}</p>` : ""}${alsoHtml(article)}`;
 })}`,
   )}`;
 }
@@ -33,8 +62,13 @@ export function renderDigestText(sections: DigestSection[]): string {
     .map((section) => {
       const items = section.articles.map((article) => {
         const href = safeHref(article.url);
-        const lines = [`* ${article.title}`, `  ${article.source}, ${day(article.publishedAt)}`];
+        const lines = [
+          `* ${article.title}`,
+          `  ${article.source}, ${day(article.publishedAt)}${sourceCount(article).replace(" · ", ", ")}`,
+        ];
         if (article.summary) lines.push(`  ${article.summary.replace(/\s*\n\s*/g, " ")}`);
+        const also = alsoText(article);
+        if (also) lines.push(also);
         if (href) lines.push(`  ${href}`);
         return lines.join("\n");
       });

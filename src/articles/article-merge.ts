@@ -25,16 +25,25 @@ export function newArticle(
     createdAt: createdAt.toISOString(),
     updatedAt: stamp,
     editor,
+    ...(input.pinned !== undefined ? { pinned: input.pinned } : {}),
   };
 }
 
-/** A re-post of the URL `existing` holds: the title always changes, other fields only when sent. */
+/** Editors of feed items are `feed:<source id>` (src/sources/ingest-items.ts). */
+const isFeedEditor = (editor: string) => editor.startsWith("feed:");
+
+/**
+ * A re-post of the URL `existing` holds: the title always changes, other fields only when sent.
+ * A feed's item never overwrites an article that is already there: an editor's words (or the first
+ * source's) stand, and a feed re-reading its items changes nothing.
+ */
 export function repostArticle(
   existing: Article,
   input: ArticleInput,
   editor: string,
   now: Date,
 ): Article {
+  if (isFeedEditor(editor)) return existing;
   return {
     ...existing,
     title: input.title,
@@ -44,6 +53,7 @@ export function repostArticle(
     publishedAt: input.publishedAt ? isoOf(input.publishedAt) : existing.publishedAt,
     updatedAt: now.toISOString(),
     editor,
+    ...(input.pinned !== undefined ? { pinned: input.pinned } : {}),
   };
 }
 
@@ -63,5 +73,6 @@ export function patchArticle(
     topics: patch.topics ?? current.topics,
     publishedAt: patch.publishedAt ? isoOf(patch.publishedAt) : current.publishedAt,
     updatedAt: now.toISOString(),
+    ...(patch.pinned !== undefined ? { pinned: patch.pinned } : {}),
   };
 }

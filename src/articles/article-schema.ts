@@ -56,6 +56,8 @@ export const ArticleInput = z.strictObject({
   source: fields.source.optional(),
   topics: fields.topics.optional(),
   publishedAt: fields.publishedAt.optional(),
+  /** Pinned articles lead the digest, whatever their coverage. */
+  pinned: z.boolean().optional(),
 });
 export type ArticleInput = z.infer<typeof ArticleInput>;
 
@@ -78,5 +80,7 @@ export const Article = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   editor: z.string(),
+  // Absent means not pinned (and records written before pinning existed have no such field).
+  pinned: z.boolean().optional(),
 });
 export type Article = z.infer<typeof Article>;

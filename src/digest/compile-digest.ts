@@ -1,12 +1,11 @@
 // Compiling a digest is a pure function of the window's articles: sections, subject, web version.
-import type { Article } from "../articles/article-schema";
 import { renderDigestPage } from "../../templates/digest-page";
-import type { Digest, DigestSection } from "./digest-schema";
+import type { Digest, DigestItem, DigestSection } from "./digest-schema";
 
 /** Sections by each article's first topic, in order of their newest article; untagged last. */
-export function groupSections(articlesNewestFirst: Article[]): DigestSection[] {
-  const byTopic = new Map<string, Article[]>();
-  const untagged: Article[] = [];
+export function groupSections(articlesNewestFirst: DigestItem[]): DigestSection[] {
+  const byTopic = new Map<string, DigestItem[]>();
+  const untagged: DigestItem[] = [];
   for (const article of articlesNewestFirst) {
     const topic = article.topics[0];
     if (topic === undefined) {
@@ -30,8 +29,11 @@ const LONG_DATE = new Intl.DateTimeFormat("en-GB", {
 
 export function compileDigest(input: {
   id: string;
-  /** The window's articles, newest first, already capped at DIGEST_MAX_ARTICLES. */
-  articles: Article[];
+  /**
+   * The digest's items in rank order (each a story's lead, with its "Also" sources), already capped
+   * at DIGEST_MAX_ARTICLES; the first names the subject.
+   */
+  articles: DigestItem[];
   minArticles: number;
   windowStart: Date;
   cutoff: Date;

@@ -2,6 +2,7 @@
 import { createArticleStore } from "../articles/article-store";
 import { readConfig, requireSecret, type AppEnv } from "../env";
 import { createMailer } from "../mail/create-mailer";
+import { nudgeFeeds } from "../sources/source-registry-client";
 import { createTokenSigner } from "../subscribers/reader-token";
 import { handleDeadLetters } from "./dead-letters";
 import { createNoteStore } from "./digest-note";
@@ -26,6 +27,7 @@ export function runDeps(env: AppEnv, now: () => Date = () => new Date()): RunDep
     minArticles: config.DIGEST_MIN_ARTICLES,
     complaintBrakeRate: config.COMPLAINT_BRAKE_RATE,
     notes: createNoteStore(env.DIGESTS),
+    storyThreshold: config.STORY_MERGE_THRESHOLD,
     now,
   };
 }
@@ -64,7 +66,11 @@ export async function scheduled(
   _ctx?: ExecutionContext,
 ): Promise<void> {
   const deps = runDeps(env);
-  if (controller.cron === readConfig(env).DIGEST_CRON) {
+  const config = readConfig(env);
+  // Feeds first, then whatever else this cron does: it may share its expression with another.
+  if (controller.cron === config.FEED_CRON)
+    await nudgeFeeds(env, new Date(controller.scheduledTime));
+  if (controller.cron === config.DIGEST_CRON) {
     const cutoff = new Date(controller.scheduledTime);
     await runDigest(deps, { id: digestIdFor(cutoff), cutoff });
     return;

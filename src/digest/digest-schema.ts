@@ -6,10 +6,20 @@ export const DigestId = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, "A digest id is a UTC date, YYYY-MM-DD.");
 
+/**
+ * One item of a digest: a story's lead article, with the story's other sources ("Also") and how many
+ * distinct sources covered it. Digests compiled before stories carry neither.
+ */
+export const DigestItem = Article.extend({
+  also: z.array(z.object({ source: z.string(), url: z.string() })).optional(),
+  sources: z.number().int().positive().optional(),
+});
+export type DigestItem = z.infer<typeof DigestItem>;
+
 export const DigestSection = z.object({
   /** The first topic of its articles, or null for the closing section of untagged articles. */
   topic: z.string().nullable(),
-  articles: z.array(Article),
+  articles: z.array(DigestItem),
 });
 export type DigestSection = z.infer<typeof DigestSection>;
 

@@ -2,6 +2,9 @@
 // scheduled time), hand it to the edition's owner, which keeps the first one offered, archive that
 // one, and start its send. Running it again only nudges the owner; it never starts over.
 import type { ArticleStore } from "../articles/article-store";
+import { DEFAULT_STORY_MERGE_THRESHOLD } from "../stories/group-stories";
+import { otherSources } from "../stories/rank-stories";
+import { windowStories } from "../stories/window-stories";
 import { compileDigest } from "./compile-digest";
 import { complaintBrake, type BrakeFigures } from "./complaint-brake";
 import type { Digest } from "./digest-schema";
@@ -13,6 +16,8 @@ const DAY_MS = 86_400_000;
 // The adopting compile archives the digest in KV. If it died before that, a later run repairs it,
 // but not within this long of the adoption: KV allows one write per second to a key.
 const ARCHIVE_REPAIR_AFTER_MS = 30_000;
+// Other sources kept per story: the email names two and counts the rest.
+const MAX_ALSO_LINKS = 10;
 
 /** What a run needs of an edition's owner (EditionSend's RPC methods). */
 export type EditionStarter = {
@@ -32,6 +37,8 @@ export type RunDeps = {
   complaintBrakeRate: number;
   /** The editor's notes (absent: digests carry none). */
   notes?: Pick<NoteStore, "get">;
+  /** STORY_MERGE_THRESHOLD: how alike two headlines must be to be one story. */
+  storyThreshold?: number;
   now: () => Date;
 };
 
@@ -49,14 +56,21 @@ export async function compileWindow(deps: RunDeps, id: string, cutoff: Date): Pr
   const windowStart = previous
     ? new Date(previous.status === "skipped" ? previous.windowStart : previous.cutoff)
     : new Date(cutoff.getTime() - DAY_MS);
-  const { articles } = await deps.articles.list({
-    fromMs: windowStart.getTime() + 1,
-    toMs: cutoff.getTime(),
-    limit: deps.maxArticles,
-  });
+  // Every article of the window is grouped into stories; the most covered stories make the digest.
+  const { stories } = await windowStories(
+    deps.articles,
+    windowStart.getTime() + 1,
+    cutoff.getTime(),
+    deps.storyThreshold ?? DEFAULT_STORY_MERGE_THRESHOLD,
+  );
+  const items = stories.slice(0, deps.maxArticles).map((story) => ({
+    ...story.lead,
+    also: otherSources(story).slice(0, MAX_ALSO_LINKS),
+    sources: story.sources,
+  }));
   const digest = compileDigest({
     id,
-    articles,
+    articles: items,
     minArticles: deps.minArticles,
     windowStart,
     cutoff,

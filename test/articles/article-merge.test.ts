@@ -19,6 +19,16 @@ describe("article merge rules", () => {
     });
   });
 
+  it("lets no feed item overwrite an article already at its URL", () => {
+    const next = repostArticle(
+      first,
+      { url, title: "From a feed", source: "Feed" },
+      "feed:abc",
+      later,
+    );
+    expect(next).toEqual(first);
+  });
+
   it("keeps what a re-post does not send and takes its title and editor", () => {
     const base = { ...first, summary: "kept", topics: ["ai"] };
     const next = repostArticle(base, { url, title: "Second" }, "bob", later);

@@ -10,3 +10,4 @@ export const DepartureLog = limitDurableObject(real.DepartureLog);
 export const EditionSend = limitDurableObject(real.EditionSend);
 export const ProviderLimiter = limitDurableObject(real.ProviderLimiter);
 export const ReaderLedger = limitDurableObject(real.ReaderLedger);
+export const SourceRegistry = limitDurableObject(real.SourceRegistry);
