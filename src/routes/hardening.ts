@@ -39,7 +39,10 @@ export const sameOriginForms = createMiddleware<{ Bindings: AppEnv }>(async (c, 
       c.req.header("Content-Type") ?? "",
     );
     const checked =
-      path === "/confirm" || path === "/preferences/erase" || (path === "/subscribe" && isForm);
+      path === "/confirm" ||
+      path === "/preferences" ||
+      path === "/preferences/erase" ||
+      (path === "/subscribe" && isForm);
     if (checked) {
       const origin = c.req.header("Origin");
       const allowed = new Set([new URL(c.req.url).origin, new URL(c.env.SITE_URL).origin]);

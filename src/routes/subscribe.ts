@@ -5,6 +5,17 @@ import { ApiError } from "../errors";
 import { hashClientIp, type TokenCheck, type TokenPurpose } from "../subscribers/reader-token";
 import { EmailAddress } from "../subscribers/subscriber-schema";
 import {
+  applyPreferences,
+  defaultPreferences,
+  parseTopics,
+  type PreferencesInput,
+} from "../subscribers/preferences";
+import {
+  preferencesFromForm,
+  preferencesFromJson,
+  visitorTimeZone,
+} from "../subscribers/preference-input";
+import {
   confirm,
   subscribe,
   unsubscribe,
@@ -57,6 +68,8 @@ async function readToken(
   return { response: page(c, "This link does not work", TOKEN_HELP[check.reason], {}, 400) };
 }
 
+const EMAIL_HELP = "Enter a valid email address, like ada@example.com.";
+
 const CHECK_INBOX =
   "We sent a confirmation link to that address, unless it is already subscribed. Open it to start getting the digest.";
 
@@ -64,7 +77,12 @@ export const readerRoutes = new Hono<{ Bindings: AppEnv }>()
   .get("/", (c) => {
     const config = readConfig(c.env);
     return c.html(
-      renderSignupPage({ siteTitle: config.DIGEST_TITLE, tagline: config.DIGEST_TAGLINE }),
+      renderSignupPage({
+        siteTitle: config.DIGEST_TITLE,
+        tagline: config.DIGEST_TAGLINE,
+        topics: parseTopics(config.TOPICS),
+        choices: { timeZone: visitorTimeZone(c.req.raw) ?? "UTC" },
+      }),
     );
   })
 
@@ -84,6 +102,7 @@ export const readerRoutes = new Hono<{ Bindings: AppEnv }>()
       );
 
     let fields: { email?: unknown; website?: unknown; form?: unknown };
+    let choices: PreferencesInput = {};
     if (isJson) {
       const text = await readTextLimited(c.req.raw, MAX_JSON_BODY_BYTES);
       try {
@@ -92,6 +111,7 @@ export const readerRoutes = new Hono<{ Bindings: AppEnv }>()
         throw new ApiError(400, "invalid_json", "The request body is not valid JSON.");
       }
       if (typeof fields !== "object" || Array.isArray(fields)) fields = {};
+      choices = preferencesFromJson(fields as Record<string, unknown>);
     } else {
       const form = await readFormBody(c.req.raw);
       fields = {
@@ -99,6 +119,7 @@ export const readerRoutes = new Hono<{ Bindings: AppEnv }>()
         website: form.get("website") ?? "",
         form: form.get("form") ?? "",
       };
+      choices = preferencesFromForm(form);
     }
 
     const answer = () =>
@@ -108,16 +129,16 @@ export const readerRoutes = new Hono<{ Bindings: AppEnv }>()
     // A filled honeypot is a bot: answer like a success, store and send nothing.
     if (typeof fields.website === "string" && fields.website.trim() !== "") return answer();
 
+    const config = readConfig(c.env);
+    const topics = parseTopics(config.TOPICS);
     const email = EmailAddress.safeParse(fields.email);
-    if (!email.success) {
-      if (isJson)
-        throw new ApiError(
-          400,
-          "invalid_request",
-          "The request is not valid.",
-          issuesOf(email.error).map((i) => ({ ...i, path: "email" })),
-        );
-      const config = readConfig(c.env);
+    const emailIssues = email.success
+      ? []
+      : issuesOf(email.error).map((i) => ({ ...i, path: "email" }));
+    const check = applyPreferences(defaultPreferences(visitorTimeZone(c.req.raw)), choices, topics);
+    const issues = [...emailIssues, ...(check.ok ? [] : check.issues)];
+    if (!email.success || !check.ok) {
+      if (isJson) throw new ApiError(400, "invalid_request", "The request is not valid.", issues);
       // Shown again in the field (escaped), without control characters.
       const typed =
         typeof fields.email === "string"
@@ -128,7 +149,12 @@ export const readerRoutes = new Hono<{ Bindings: AppEnv }>()
           siteTitle: config.DIGEST_TITLE,
           tagline: config.DIGEST_TAGLINE,
           email: typed,
-          error: "Enter a valid email address, like ada@example.com.",
+          topics,
+          choices,
+          errors: {
+            ...Object.fromEntries(issues.map((issue) => [issue.path, issue.message])),
+            ...(email.success ? {} : { email: EMAIL_HELP }),
+          },
         }),
         400,
       );
@@ -145,6 +171,7 @@ export const readerRoutes = new Hono<{ Bindings: AppEnv }>()
         requireSecret(c.env.SIGNING_SECRET, "SIGNING_SECRET"),
         clientIp(c),
       ),
+      preferences: check.preferences,
     });
     return answer();
   })

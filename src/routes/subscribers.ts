@@ -3,9 +3,18 @@
 import { zValidator } from "@hono/zod-validator";
 import { Hono } from "hono";
 import { z } from "zod";
-import type { AppEnv } from "../env";
+import { readConfig, type AppEnv } from "../env";
 import { ApiError, notFound } from "../errors";
-import { EmailAddress, SubscriberStatus } from "../subscribers/subscriber-schema";
+import { preferencesFromJson } from "../subscribers/preference-input";
+import {
+  applyPreferences,
+  chosenTopics,
+  defaultPreferences,
+  parseTopics,
+  preferencesOf,
+  PreferencesInput,
+} from "../subscribers/preferences";
+import { EmailAddress, SubscriberStatus, type Subscriber } from "../subscribers/subscriber-schema";
 import { subscribe } from "../subscribers/subscription";
 import type { EditorVariables } from "./editor-auth";
 import { jsonBody, onInvalid } from "./json-body";
@@ -34,6 +43,17 @@ const Import = z.strictObject({
     .max(100)
     .regex(/^[^\u0000-\u001f\u007f]+$/, "No control characters."),
 });
+
+const Patch = z.strictObject({ preferences: PreferencesInput });
+
+/** A reader's choices as editors see them: every topic listed when the reader takes them all. */
+function shownPreferences(env: AppEnv, subscriber: Subscriber) {
+  const preferences = preferencesOf(subscriber);
+  return {
+    ...preferences,
+    topics: chosenTopics(preferences, parseTopics(readConfig(env).TOPICS)),
+  };
+}
 
 const emailParam = (raw: string) => {
   // Hono has already percent-decoded the path parameter.
@@ -79,7 +99,33 @@ export const subscriberApi = new Hono<{ Bindings: AppEnv; Variables: EditorVaria
     const { addresses, consentSource } = c.req.valid("json");
     const deps = readerDeps(c.env);
     const results = [];
-    for (const [index, raw] of addresses.entries()) {
+    const topics = parseTopics(readConfig(c.env).TOPICS);
+    for (const [index, entry] of addresses.entries()) {
+      // An address, or `{email, topics?, cadence?, weekday?, deliveryHour?, timeZone?}`.
+      const isObject = typeof entry === "object" && entry !== null && !Array.isArray(entry);
+      const raw = isObject ? (entry as Record<string, unknown>).email : entry;
+      const check = isObject
+        ? applyPreferences(
+            defaultPreferences("UTC"),
+            preferencesFromJson(entry as Record<string, unknown>),
+            topics,
+          )
+        : ({ ok: true, preferences: undefined } as const);
+      if (!check.ok) {
+        results.push({
+          status: 400,
+          input: typeof raw === "string" ? raw.slice(0, 254) : null,
+          error: {
+            code: "invalid_request",
+            message: `addresses.${index} has choices that are not valid.`,
+            issues: check.issues.map((issue) => ({
+              ...issue,
+              path: `addresses.${index}.${issue.path}`,
+            })),
+          },
+        });
+        continue;
+      }
       const email = EmailAddress.safeParse(raw);
       if (!email.success) {
         results.push({
@@ -98,6 +144,7 @@ export const subscriberApi = new Hono<{ Bindings: AppEnv; Variables: EditorVaria
           source: "import",
           formVersion: consentSource,
           ipHash: null,
+          ...(check.preferences ? { preferences: check.preferences } : {}),
         });
         results.push({ status: 202, email: email.data, outcome });
       } catch (error) {
@@ -117,7 +164,29 @@ export const subscriberApi = new Hono<{ Bindings: AppEnv; Variables: EditorVaria
     const email = emailParam(c.req.param("email"));
     const subscriber = await readerDeps(c.env).readers(email).read();
     if (!subscriber) throw notFound("No reader has this address.");
-    return c.json({ subscriber });
+    return c.json({ subscriber, preferences: shownPreferences(c.env, subscriber) });
+  })
+
+  // Changes a reader's choices through their ledger; a bad field is a 400 and nothing is stored.
+  .patch("/:email", jsonBody(), zValidator("json", Patch, onInvalid), async (c) => {
+    const email = emailParam(c.req.param("email"));
+    const deps = readerDeps(c.env);
+    const ledger = deps.readers(email);
+    const current = await ledger.read();
+    if (!current) throw notFound("No reader has this address.");
+    const { preferences: input } = c.req.valid("json");
+    const topics = parseTopics(readConfig(c.env).TOPICS);
+    const check = applyPreferences(preferencesOf(current), input, topics);
+    if (!check.ok)
+      throw new ApiError(
+        400,
+        "invalid_request",
+        "The request is not valid.",
+        check.issues.map((issue) => ({ ...issue, path: `preferences.${issue.path}` })),
+      );
+    const subscriber = await ledger.setPreferences(check.preferences, deps.now.toISOString());
+    if (!subscriber) throw notFound("No reader has this address.");
+    return c.json({ subscriber, preferences: shownPreferences(c.env, subscriber) });
   })
 
   .delete("/:email", async (c) => {
