@@ -30,6 +30,8 @@ export default defineConfig({
           EDITOR_TOKENS: "alice:alice-test-token,bob:bob-test-token",
           SIGNING_SECRET: "test-signing-secret",
           SITE_URL: "https://tidings.test",
+          // The suites of the one-edition send keep it; personal-delivery tests pass their own env.
+          DIGEST_DELIVERY: "edition",
           // base64 of "test-webhook-secret-0123456789"
           RESEND_WEBHOOK_SECRET: "whsec_dGVzdC13ZWJob29rLXNlY3JldC0wMTIzNDU2Nzg5",
         },

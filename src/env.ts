@@ -39,6 +39,12 @@ const Config = z.object({
     .string()
     .regex(/^\s*[a-z0-9-]+(:[^,]+)?(\s*,\s*[a-z0-9-]+(:[^,]+)?)*\s*$/, "slug:Label pairs")
     .default(DEFAULT_TOPICS),
+  /**
+   * `personal`: each reader gets their own selection at their own time (the quarter-hour cron); the daily
+   * digest is compiled for the archive only. `edition`: the day's digest goes to every reader at
+   * DIGEST_CRON, as before issue 10.
+   */
+  DIGEST_DELIVERY: z.enum(["personal", "edition"]).default("personal"),
   DIGEST_MAX_ARTICLES: positiveInt(30),
   DIGEST_MIN_ARTICLES: z.preprocess(
     (value) => (value === undefined || value === "" ? 1 : Number(value)),

@@ -25,10 +25,22 @@ import { EDITION_SCHEMA, chunkTotals, eventTotals, type ChunkRow } from "./editi
 import { editionStatus, type EditionRow, type SendStatus } from "./edition-status";
 import { idempotencyKey } from "./personalise-chunk";
 import { walkReaders } from "./walk-readers";
+import { isSlotId } from "./digest-schema";
+import { CHOICE_TABLE, choicesOf, scrubChoices } from "./slot-choices";
+import { walkSlotStep } from "./slot-step";
+import type { Preferences } from "../subscribers/preferences";
 
 export type DigestEventKind = "bounced" | "complained";
 export type Claim =
-  { kind: "send"; recipients: string[]; key: string } | { kind: "settled" } | { kind: "unknown" };
+  | {
+      kind: "send";
+      recipients: string[];
+      key: string;
+      /** A run slot's chunk: what each recipient chose. */
+      choices?: Record<string, Preferences>;
+    }
+  | { kind: "settled" }
+  | { kind: "unknown" };
 import type { Settlement } from "./chunk-ledger";
 export type { Settlement };
 
@@ -51,7 +63,7 @@ export class EditionSend extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    for (const statement of EDITION_SCHEMA) this.sql.exec(statement);
+    for (const statement of [...EDITION_SCHEMA, CHOICE_TABLE]) this.sql.exec(statement);
   }
 
   private edition(): EditionRecord | null {
@@ -113,7 +125,9 @@ export class EditionSend extends DurableObject<Env> {
   async start(): Promise<SendStatus | null> {
     const row = this.edition();
     if (!row) return null;
-    if (row.status === "compiled" && row.phase === "idle") {
+    // Under personal delivery a day's edition is for the archive: readers get theirs by run slot.
+    const archiveOnly = !isSlotId(row.id) && readConfig(this.env).DIGEST_DELIVERY === "personal";
+    if (row.status === "compiled" && row.phase === "idle" && !archiveOnly) {
       this.sql.exec(`UPDATE edition SET phase = 'walking', started_at = ?`, Date.now());
       await departureLog(this.env).registerEdition(row.id, row.created_ms);
     }
@@ -131,7 +145,10 @@ export class EditionSend extends DurableObject<Env> {
     const row = this.edition();
     if (!row) return;
     await this.enqueueNew(row.id);
-    if (row.phase === "walking") {
+    if (row.phase === "walking" && isSlotId(row.id)) {
+      await walkSlotStep(this.env, this.ctx, row);
+      await this.enqueueNew(row.id);
+    } else if (row.phase === "walking") {
       const step = await walkReaders(
         createSubscriberStore(this.env.SUBSCRIBERS),
         row.page_cursor,
@@ -162,7 +179,10 @@ export class EditionSend extends DurableObject<Env> {
       if (step.cursor !== null) await this.ctx.storage.setAlarm(Date.now());
     }
     await this.finishIfDone();
-    if (this.edition()!.phase === "finished") scrubFailed(this.sql, Date.now() - FAILED_KEEP_MS);
+    if (this.edition()!.phase === "finished") {
+      scrubFailed(this.sql, Date.now() - FAILED_KEEP_MS);
+      scrubChoices(this.sql, failedAddresses(this.sql, Number.MAX_SAFE_INTEGER));
+    }
   }
 
   /** Jobs for chunks recorded but not yet handed to the queue (after a step, a crash, a redrive). */
@@ -213,7 +233,9 @@ export class EditionSend extends DurableObject<Env> {
   }
 
   private async sendClaim(id: string, chunk: number, recipients: string[]): Promise<Claim> {
-    return { kind: "send", recipients, key: await idempotencyKey(id, chunk, recipients) };
+    const key = await idempotencyKey(id, chunk, recipients);
+    if (!isSlotId(id)) return { kind: "send", recipients, key };
+    return { kind: "send", recipients, key, choices: choicesOf(this.sql, recipients) };
   }
 
   /** Records a chunk's outcome once; a repeated or late settlement of a final chunk is ignored. */
@@ -242,6 +264,7 @@ export class EditionSend extends DurableObject<Env> {
       `UPDATE edition SET phase = 'finished', finished_at = ?, page_cursor = NULL`,
       Date.now(),
     );
+    scrubChoices(this.sql, failedAddresses(this.sql, Number.MAX_SAFE_INTEGER));
     if (failedAddresses(this.sql, 1).length === 0)
       await departureLog(this.env).unregisterEdition(row.id);
     else await this.ctx.storage.setAlarm(Date.now() + FAILED_KEEP_MS);
@@ -261,6 +284,7 @@ export class EditionSend extends DurableObject<Env> {
   /** Removes an erased reader from every chunk not yet sent. */
   forget(email: string): void {
     forgetAddress(this.sql, email);
+    this.sql.exec(`DELETE FROM choice WHERE email = ?`, email);
   }
 
   status(): SendStatus | null {

@@ -16,6 +16,7 @@ const ARCHIVE_REPAIR_AFTER_MS = 30_000;
 /** What a run needs of an edition's owner (EditionSend's RPC methods). */
 export type EditionStarter = {
   adopt(digest: Digest): Promise<{ digest: Digest; first: boolean; adoptedAt: number }>;
+  digest(): Promise<Digest | null>;
   start(): Promise<SendStatus | null>;
   status(): Promise<SendStatus | null>;
   brakeFigures(): Promise<BrakeFigures | null>;

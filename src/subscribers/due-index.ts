@@ -1,0 +1,167 @@
+// DueIndex owns when each mailable reader is next due (one object, id "due"): their schedule and
+// choices, the next delivery instant, the local date last handed to a send, and which run slot took
+// them. It guarantees at most one delivery per period: a reader is handed to one slot per local day
+// (weekly: per week), in the same transaction that moves their next due instant on, and a slot asking
+// again gets exactly the readers it was given. Readers are found by an index on the due instant, so
+// a run reads only the readers due in it. ReaderLedgers feed it on every change (publish step).
+//
+// One object: a ledger calls it when a reader's status or choices change (a few a second at most),
+// and a run's owner pages through its readers in steps; both well under what one object handles.
+import { DurableObject } from "cloudflare:workers";
+import { nextDelivery, type Schedule } from "./due-schedule";
+import type { Preferences } from "./preferences";
+
+export const DUE_INDEX_NAME = "due";
+
+/** A reader as a slot sends to them: who, and what they chose. */
+export type DueReader = { email: string; preferences: Preferences };
+export type DuePage = { readers: DueReader[]; cursor: number; done: boolean };
+
+type DueRow = {
+  email: string;
+  next_due_ms: number;
+  next_date: string;
+  last_date: string | null;
+  preferences: string;
+  slot: string | null;
+  seq: number | null;
+};
+
+const SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS due (
+    email TEXT PRIMARY KEY,
+    next_due_ms INTEGER NOT NULL,
+    next_date TEXT NOT NULL,
+    last_date TEXT,
+    preferences TEXT NOT NULL,
+    slot TEXT,
+    seq INTEGER
+  )`,
+  `CREATE INDEX IF NOT EXISTS due_by_time ON due (next_due_ms)`,
+  `CREATE INDEX IF NOT EXISTS due_by_slot ON due (slot, seq)`,
+  `CREATE TABLE IF NOT EXISTS counter (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL)`,
+];
+
+// Readers handed to a slot per call: bounded so one call stays a small invocation.
+export const MAX_DUE_PAGE = 2000;
+
+export class DueIndex extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    for (const statement of SCHEMA) this.sql.exec(statement);
+  }
+
+  private row(email: string): DueRow | null {
+    return this.sql.exec<DueRow>(`SELECT * FROM due WHERE email = ?`, email).toArray()[0] ?? null;
+  }
+
+  /**
+   * A reader's schedule after a change: `preferences` for a mailable reader, null for one who is not
+   * (removed at once, so a departed or erased reader is never handed to a later slot). Unchanged
+   * choices change nothing. A scheduled reader who moves their time earlier than now, on a day not
+   * yet served, is due at once rather than losing that day.
+   */
+  schedule(email: string, preferences: Preferences | null, nowMs: number): void {
+    if (!preferences) {
+      this.sql.exec(`DELETE FROM due WHERE email = ?`, email);
+      return;
+    }
+    const json = JSON.stringify(preferences);
+    const row = this.row(email);
+    if (row && row.preferences === json) return;
+    const next = nextDelivery(preferences, row?.last_date ?? null, nowMs, row !== null);
+    this.sql.exec(
+      `INSERT INTO due (email, next_due_ms, next_date, last_date, preferences) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT(email) DO UPDATE SET next_due_ms = excluded.next_due_ms,
+         next_date = excluded.next_date, preferences = excluded.preferences`,
+      email,
+      next.dueMs,
+      next.date,
+      row?.last_date ?? null,
+      json,
+    );
+  }
+
+  /** Whether anyone is due at or before `slotMs` (the empty run's only question). */
+  anyDue(slotMs: number): { due: boolean; weekly: boolean } {
+    const rows = this.sql
+      .exec<{ preferences: string }>(
+        `SELECT preferences FROM due WHERE next_due_ms <= ? LIMIT ?`,
+        slotMs,
+        MAX_DUE_PAGE,
+      )
+      .toArray();
+    return { due: rows.length > 0, weekly: rows.some((r) => r.preferences.includes('"weekly"')) };
+  }
+
+  /**
+   * The next page of `slot`'s readers after `cursor`. First hands the slot up to `limit` more readers
+   * due by `slotMs` (each one's day marked served and next delivery computed, in one transaction);
+   * then answers the slot's readers in the order they were handed over, so asking again with the same
+   * cursor (after a crash) answers the same readers. `done` when nothing is left to hand over or read.
+   */
+  page(slot: string, slotMs: number, cursor: number, limit: number): DuePage {
+    const size = Math.max(1, Math.min(limit, MAX_DUE_PAGE));
+    this.ctx.storage.transactionSync(() => {
+      const due = this.sql
+        .exec<DueRow>(
+          `SELECT * FROM due WHERE next_due_ms <= ? ORDER BY next_due_ms LIMIT ?`,
+          slotMs,
+          size,
+        )
+        .toArray();
+      if (due.length === 0) return;
+      let seq = this.sql.exec<{ seq: number }>(`SELECT seq FROM counter`).toArray()[0]?.seq ?? 0;
+      // Readers due in one slot share a few schedules: each next delivery is computed once.
+      const nextFor = new Map<string, ReturnType<typeof nextDelivery>>();
+      for (const row of due) {
+        const schedule: Schedule = JSON.parse(row.preferences);
+        const key = `${row.preferences}|${row.next_date}`;
+        let next = nextFor.get(key);
+        if (!next) {
+          next = nextDelivery(schedule, row.next_date, Math.max(slotMs, row.next_due_ms) + 1);
+          nextFor.set(key, next);
+        }
+        this.sql.exec(
+          `UPDATE due SET last_date = next_date, next_date = ?, next_due_ms = ?, slot = ?, seq = ?
+           WHERE email = ?`,
+          next.date,
+          next.dueMs,
+          slot,
+          ++seq,
+          row.email,
+        );
+      }
+      this.sql.exec(
+        `INSERT INTO counter (id, seq) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq`,
+        seq,
+      );
+    });
+    const rows = this.sql
+      .exec<{ email: string; preferences: string; seq: number }>(
+        `SELECT email, preferences, seq FROM due WHERE slot = ? AND seq > ? ORDER BY seq LIMIT ?`,
+        slot,
+        cursor,
+        size,
+      )
+      .toArray();
+    return {
+      readers: rows.map((r) => ({ email: r.email, preferences: JSON.parse(r.preferences) })),
+      cursor: rows.at(-1)?.seq ?? cursor,
+      done: rows.length === 0,
+    };
+  }
+
+  /** When `email` is next due and which local date that serves (tests, the editors' view). */
+  nextFor(email: string): { dueMs: number; date: string; lastDate: string | null } | null {
+    const row = this.row(email);
+    return row ? { dueMs: row.next_due_ms, date: row.next_date, lastDate: row.last_date } : null;
+  }
+}
+
+/** The one DueIndex object. */
+export const dueIndex = (env: Pick<Env, "DUE_INDEX">) =>
+  env.DUE_INDEX.get(env.DUE_INDEX.idFromName(DUE_INDEX_NAME));
