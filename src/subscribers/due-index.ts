@@ -85,6 +85,18 @@ export class DueIndex extends DurableObject<Env> {
     );
   }
 
+  /**
+   * Many readers at once, as their ledgers would one by one: for a backfill of readers who were
+   * confirmed before the index existed (and the benchmark's seed). At most MAX_DUE_PAGE a call.
+   */
+  scheduleMany(entries: { email: string; preferences: Preferences }[], nowMs: number): number {
+    const batch = entries.slice(0, MAX_DUE_PAGE);
+    this.ctx.storage.transactionSync(() => {
+      for (const entry of batch) this.schedule(entry.email, entry.preferences, nowMs);
+    });
+    return batch.length;
+  }
+
   /** Whether anyone is due at or before `slotMs` (the empty run's only question). */
   anyDue(slotMs: number): { due: boolean; weekly: boolean } {
     const rows = this.sql
