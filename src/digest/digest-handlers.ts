@@ -27,6 +27,7 @@ export function runDeps(env: AppEnv, now: () => Date = () => new Date()): RunDep
     maxArticles: config.DIGEST_MAX_ARTICLES,
     minArticles: config.DIGEST_MIN_ARTICLES,
     complaintBrakeRate: config.COMPLAINT_BRAKE_RATE,
+    topics: parseTopics(config.TOPICS),
     now,
   };
 }

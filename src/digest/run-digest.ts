@@ -2,6 +2,7 @@
 // scheduled time), hand it to the edition's owner, which keeps the first one offered, archive that
 // one, and start its send. Running it again only nudges the owner; it never starts over.
 import type { ArticleStore } from "../articles/article-store";
+import { topicLabel, type Topic } from "../subscribers/preferences";
 import { compileDigest } from "./compile-digest";
 import { complaintBrake, type BrakeFigures } from "./complaint-brake";
 import type { Digest } from "./digest-schema";
@@ -30,6 +31,8 @@ export type RunDeps = {
   maxArticles: number;
   minArticles: number;
   complaintBrakeRate: number;
+  /** The site's topics, for section headings by label. */
+  topics?: Topic[];
   now: () => Date;
 };
 
@@ -60,6 +63,7 @@ export async function compileWindow(deps: RunDeps, id: string, cutoff: Date): Pr
     cutoff,
     siteTitle: deps.siteTitle,
     now: deps.now(),
+    topicLabel: (slug) => topicLabel(deps.topics ?? [], slug),
   });
   if (digest.status !== "compiled") return digest;
   // The brake looks at the last digest that went out: complaints or hard bounces past the limit
