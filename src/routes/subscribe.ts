@@ -7,7 +7,9 @@ import { EmailAddress } from "../subscribers/subscriber-schema";
 import {
   applyPreferences,
   defaultPreferences,
+  describePreferences,
   parseTopics,
+  preferencesOf,
   type PreferencesInput,
 } from "../subscribers/preferences";
 import {
@@ -66,6 +68,15 @@ async function readToken(
   const check = await deps.signer.verify(token ?? "", purpose, deps.now);
   if (check.ok) return { email: check.email, token: token ?? "" };
   return { response: page(c, "This link does not work", TOKEN_HELP[check.reason], {}, 400) };
+}
+
+/** "AI and Security, daily at 07:00 Europe/Berlin" under personal delivery; the send time otherwise. */
+async function whatTheyGet(c: ReaderContext, deps: SubscriptionDeps, email: string) {
+  const config = readConfig(c.env);
+  const record = await deps.readers(email).read();
+  if (config.DIGEST_DELIVERY !== "personal" || !record)
+    return `the digest at ${deps.site.sendTime}`;
+  return describePreferences(preferencesOf(record), parseTopics(config.TOPICS));
 }
 
 const EMAIL_HELP = "Enter a valid email address, like ada@example.com.";
@@ -212,7 +223,7 @@ export const readerRoutes = new Hono<{ Bindings: AppEnv }>()
     return page(
       c,
       "You're subscribed",
-      `The next digest arrives at ${deps.site.sendTime}. A welcome email is on its way.`,
+      `You get ${await whatTheyGet(c, deps, read.email)}. A welcome email is on its way.`,
     );
   })
 
