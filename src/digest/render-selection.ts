@@ -45,15 +45,18 @@ export function slotPartsFor(
   rules: ChoiceRules,
   site: Site,
 ): PartsFor {
-  const about = new Map<string, string>();
+  // Recipients with the same choices share one object (the owner's answer): one lookup each.
+  const known = new Map<Preferences, { parts: DigestEmailParts; about: string }>();
   return (email) => {
     const preferences = choices[email] ?? fallback;
-    const json = JSON.stringify(preferences);
-    let text = about.get(json);
-    if (text === undefined) {
-      text = describePreferences(preferences, rules.topics);
-      about.set(json, text);
+    let entry = known.get(preferences);
+    if (!entry) {
+      entry = {
+        parts: selectionParts(pool, preferences, rules, site),
+        about: describePreferences(preferences, rules.topics),
+      };
+      known.set(preferences, entry);
     }
-    return { parts: selectionParts(pool, preferences, rules, site), about: text };
+    return entry;
   };
 }

@@ -17,15 +17,29 @@ export function recordChoices(sql: SqlStorage, readers: DueReader[]): void {
     );
 }
 
-/** Each recipient's choices, for the consumer to render their selection. */
+// Readers share a few dozen distinct choices: each is parsed (and checked) once per isolate.
+const parsed = new Map<string, Preferences>();
+function parseChoice(json: string): Preferences {
+  let value = parsed.get(json);
+  if (!value) {
+    if (parsed.size >= 10_000) parsed.clear();
+    value = Preferences.parse(JSON.parse(json));
+    parsed.set(json, value);
+  }
+  return value;
+}
+
+/** Each recipient's choices, for the consumer to render their selection (one query a chunk). */
 export function choicesOf(sql: SqlStorage, emails: string[]): Record<string, Preferences> {
   const out: Record<string, Preferences> = {};
-  for (const email of emails) {
-    const row = sql
-      .exec<{ preferences: string }>(`SELECT preferences FROM choice WHERE email = ?`, email)
-      .toArray()[0];
-    if (row) out[email] = Preferences.parse(JSON.parse(row.preferences));
-  }
+  if (emails.length === 0) return out;
+  const rows = sql
+    .exec<{ email: string; preferences: string }>(
+      `SELECT email, preferences FROM choice WHERE email IN (${emails.map(() => "?").join(",")})`,
+      ...emails,
+    )
+    .toArray();
+  for (const row of rows) out[row.email] = parseChoice(row.preferences);
   return out;
 }
 

@@ -41,9 +41,22 @@ export async function compilePool(
   };
 }
 
+// A slot's readers share a few zones: each zone's local date at the slot is computed once.
+const datesAt = new Map<string, string>();
+function localDateAt(slotMs: number, zone: string): string {
+  const key = `${zone}|${slotMs}`;
+  let date = datesAt.get(key);
+  if (date === undefined) {
+    if (datesAt.size >= 5000) datesAt.clear();
+    date = localDate(slotMs, zone);
+    datesAt.set(key, date);
+  }
+  return date;
+}
+
 /** Readers with the same key get the same email body: rendered once per isolate. */
 export const selectionKey = (preferences: Preferences, slotMs: number) =>
-  `${preferences.cadence}|${preferences.topics?.join(",") ?? "*"}|${localDate(slotMs, preferences.timeZone)}`;
+  `${preferences.cadence}|${preferences.topics?.join(",") ?? "*"}|${localDateAt(slotMs, preferences.timeZone)}`;
 
 export type Selection = {
   sections: DigestSection[];
@@ -95,7 +108,7 @@ export function selectFromPool(
       topic: topic === null ? null : topicLabel(topics, topic),
       articles: list,
     }));
-  const day = new Date(`${localDate(slotMs, preferences.timeZone)}T12:00:00Z`);
+  const day = new Date(`${localDateAt(slotMs, preferences.timeZone)}T12:00:00Z`);
   const title =
     preferences.cadence === "weekly"
       ? `${siteTitle}: the week to ${DAY_LONG.format(day)}`

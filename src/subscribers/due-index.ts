@@ -130,10 +130,10 @@ export class DueIndex extends DurableObject<Env> {
       // Readers due in one slot share a few schedules: each next delivery is computed once.
       const nextFor = new Map<string, ReturnType<typeof nextDelivery>>();
       for (const row of due) {
-        const schedule: Schedule = JSON.parse(row.preferences);
-        const key = `${row.preferences}|${row.next_date}`;
+        const key = `${row.preferences}|${row.next_date}|${row.next_due_ms}`;
         let next = nextFor.get(key);
         if (!next) {
+          const schedule: Schedule = JSON.parse(row.preferences);
           next = nextDelivery(schedule, row.next_date, Math.max(slotMs, row.next_due_ms) + 1);
           nextFor.set(key, next);
         }
@@ -160,8 +160,15 @@ export class DueIndex extends DurableObject<Env> {
         size,
       )
       .toArray();
+    // A slot's readers share a few dozen distinct choices: each is parsed once per page.
+    const parsed = new Map<string, Preferences>();
+    const parse = (json: string) => {
+      let value = parsed.get(json);
+      if (!value) parsed.set(json, (value = JSON.parse(json) as Preferences));
+      return value;
+    };
     return {
-      readers: rows.map((r) => ({ email: r.email, preferences: JSON.parse(r.preferences) })),
+      readers: rows.map((r) => ({ email: r.email, preferences: parse(r.preferences) })),
       cursor: rows.at(-1)?.seq ?? cursor,
       done: rows.length === 0,
     };
