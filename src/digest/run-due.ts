@@ -10,7 +10,7 @@ import { compilePool } from "./slot-pool";
 const SLOT_MS = 15 * 60 * 1000;
 
 export type DueRunDeps = RunDeps & {
-  due: { anyDue(slotMs: number): Promise<{ due: boolean; weekly: boolean }> };
+  due: { anyDue(slotMs: number): Promise<{ due: boolean; weekly: boolean; recent: string[] }> };
 };
 
 /** The quarter-hour a cron run at `scheduledMs` sends in. */
@@ -25,6 +25,8 @@ export async function runDue(deps: DueRunDeps, scheduledMs: number): Promise<Due
   const slotId = slotIdFor(new Date(slotMs));
   const owner = deps.edition(slotId);
   const probe = await deps.due.anyDue(slotMs);
+  // Earlier slots' owners answer at once when done, and re-arm a walk whose alarm gave up.
+  for (const id of probe.recent) await deps.edition(id).start();
   if (!probe.due) return { slotId, outcome: "nobody_due", status: null };
   // The complaint brake holds the day's digest; while it is held, nobody is handed a slot, so the
   // readers stay due and are sent by the first run after an editor releases it.

@@ -40,7 +40,12 @@ const SCHEMA = [
   `CREATE INDEX IF NOT EXISTS due_by_time ON due (next_due_ms)`,
   `CREATE INDEX IF NOT EXISTS due_by_slot ON due (slot, seq)`,
   `CREATE TABLE IF NOT EXISTS counter (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL)`,
+  // Slots that were handed readers lately, so the cron can nudge an owner whose walk stalled.
+  `CREATE TABLE IF NOT EXISTS handed_slot (id TEXT PRIMARY KEY, slot_ms INTEGER NOT NULL)`,
 ];
+
+// A slot's owner is nudged by the cron for this long after it was handed readers.
+const NUDGE_SLOTS_MS = 2 * 60 * 60 * 1000;
 
 // Readers handed to a slot per call: bounded so one call stays a small invocation.
 export const MAX_DUE_PAGE = 2000;
@@ -97,8 +102,16 @@ export class DueIndex extends DurableObject<Env> {
     return batch.length;
   }
 
-  /** Whether anyone is due at or before `slotMs` (the empty run's only question). */
-  anyDue(slotMs: number): { due: boolean; weekly: boolean } {
+  /**
+   * Whether anyone is due at or before `slotMs` (the empty run's only question), and the earlier
+   * slots handed readers in the last two hours, whose owners the run nudges.
+   */
+  anyDue(slotMs: number): { due: boolean; weekly: boolean; recent: string[] } {
+    this.sql.exec(`DELETE FROM handed_slot WHERE slot_ms < ?`, slotMs - NUDGE_SLOTS_MS);
+    const recent = this.sql
+      .exec<{ id: string }>(`SELECT id FROM handed_slot WHERE slot_ms < ? ORDER BY slot_ms`, slotMs)
+      .toArray()
+      .map((row) => row.id);
     const rows = this.sql
       .exec<{ preferences: string }>(
         `SELECT preferences FROM due WHERE next_due_ms <= ? LIMIT ?`,
@@ -106,7 +119,11 @@ export class DueIndex extends DurableObject<Env> {
         MAX_DUE_PAGE,
       )
       .toArray();
-    return { due: rows.length > 0, weekly: rows.some((r) => r.preferences.includes('"weekly"')) };
+    return {
+      due: rows.length > 0,
+      weekly: rows.some((r) => r.preferences.includes('"weekly"')),
+      recent,
+    };
   }
 
   /**
@@ -151,6 +168,7 @@ export class DueIndex extends DurableObject<Env> {
         `INSERT INTO counter (id, seq) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq`,
         seq,
       );
+      this.sql.exec(`INSERT OR IGNORE INTO handed_slot (id, slot_ms) VALUES (?, ?)`, slot, slotMs);
     });
     const rows = this.sql
       .exec<{ email: string; preferences: string; seq: number }>(
