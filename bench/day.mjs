@@ -53,9 +53,25 @@ export function selections(k) {
 
 const email = (i) => `reader-${String(i).padStart(7, "0")}@bench.example`;
 
-export async function benchDay({ readers, selections: k, zones: z, rate, articles = 192, onRun }) {
+export async function benchDay({
+  readers,
+  selections: k,
+  zones: z,
+  rate,
+  articles = 192,
+  onRun,
+  inspectorPort,
+  beforeDay,
+  afterDay,
+}) {
   const day = Date.parse("2031-01-15T00:00:00Z");
-  const harness = await startHarness({ rate, maxRetries: 8, seed: 1, delivery: "personal" });
+  const harness = await startHarness({
+    rate,
+    maxRetries: 8,
+    seed: 1,
+    delivery: "personal",
+    ...(inspectorPort ? { inspectorPort } : {}),
+  });
   try {
     const chosen = selections(k);
     const zones = ZONES.slice(0, z);
@@ -103,6 +119,7 @@ export async function benchDay({ readers, selections: k, zones: z, rate, article
       return (await response.json()).status;
     };
     const runs = [];
+    await beforeDay?.();
     const before = workerdUsage();
     const started = performance.now();
     // Per run: the difference of the running total (the send's invocations only, not these polls).
@@ -129,6 +146,7 @@ export async function benchDay({ readers, selections: k, zones: z, rate, article
     }
     const wallSeconds = (performance.now() - started) / 1000;
     const after = workerdUsage();
+    await afterDay?.();
     const limits = await harness.limits();
     const perReader = harness.fake.perReader();
     const empty = runs.filter((r) => r.sent === 0 && r.skipped === 0);

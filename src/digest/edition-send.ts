@@ -26,7 +26,7 @@ import { editionStatus, type EditionRow, type SendStatus } from "./edition-statu
 import { idempotencyKey } from "./personalise-chunk";
 import { walkReaders } from "./walk-readers";
 import { isSlotId } from "./digest-schema";
-import { CHOICE_TABLE, choicesOf, scrubChoices } from "./slot-choices";
+import { CHOICE_TABLE, choicesOf, forgetChoice, scrubChoices } from "./slot-choices";
 import { walkSlotStep } from "./slot-step";
 import type { Preferences } from "../subscribers/preferences";
 
@@ -181,7 +181,7 @@ export class EditionSend extends DurableObject<Env> {
     await this.finishIfDone();
     if (this.edition()!.phase === "finished") {
       scrubFailed(this.sql, Date.now() - FAILED_KEEP_MS);
-      scrubChoices(this.sql, failedAddresses(this.sql, Number.MAX_SAFE_INTEGER));
+      scrubChoices(this.sql);
     }
   }
 
@@ -235,7 +235,7 @@ export class EditionSend extends DurableObject<Env> {
   private async sendClaim(id: string, chunk: number, recipients: string[]): Promise<Claim> {
     const key = await idempotencyKey(id, chunk, recipients);
     if (!isSlotId(id)) return { kind: "send", recipients, key };
-    return { kind: "send", recipients, key, choices: choicesOf(this.sql, recipients) };
+    return { kind: "send", recipients, key, choices: choicesOf(this.sql, chunk) };
   }
 
   /** Records a chunk's outcome once; a repeated or late settlement of a final chunk is ignored. */
@@ -264,7 +264,7 @@ export class EditionSend extends DurableObject<Env> {
       `UPDATE edition SET phase = 'finished', finished_at = ?, page_cursor = NULL`,
       Date.now(),
     );
-    scrubChoices(this.sql, failedAddresses(this.sql, Number.MAX_SAFE_INTEGER));
+    scrubChoices(this.sql);
     if (failedAddresses(this.sql, 1).length === 0)
       await departureLog(this.env).unregisterEdition(row.id);
     else await this.ctx.storage.setAlarm(Date.now() + FAILED_KEEP_MS);
@@ -284,7 +284,7 @@ export class EditionSend extends DurableObject<Env> {
   /** Removes an erased reader from every chunk not yet sent. */
   forget(email: string): void {
     forgetAddress(this.sql, email);
-    this.sql.exec(`DELETE FROM choice WHERE email = ?`, email);
+    forgetChoice(this.sql, email);
   }
 
   status(): SendStatus | null {

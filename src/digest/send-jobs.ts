@@ -72,6 +72,9 @@ async function renderedDigest(deps: SendDeps, digestId: string) {
   return entry;
 }
 
+// A recipient whose choice is not recorded gets the defaults (made once: checking a zone is not free).
+const FALLBACK_CHOICE = defaultPreferences("UTC");
+
 /** 2, 4, 8, ... seconds, capped: with the defaults twenty attempts outlast an hour's outage. */
 export const backoffSeconds = (attempts: number, retry: SendDeps["retry"]) =>
   Math.ceil(Math.min(retry.maxSeconds, retry.baseSeconds * 2 ** Math.max(0, attempts - 1)));
@@ -96,13 +99,7 @@ async function sendOne(deps: SendDeps, { message, job }: Job): Promise<"done" | 
   const shared = known.parts;
   const partsFor: PartsFor = shared
     ? () => ({ parts: shared })
-    : slotPartsFor(
-        known.digest,
-        claim.choices ?? {},
-        defaultPreferences("UTC"),
-        deps.choice,
-        deps.site,
-      );
+    : slotPartsFor(known.digest, claim.choices ?? {}, FALLBACK_CHOICE, deps.choice, deps.site);
   const emails = await personaliseChunk(
     partsFor,
     deps.site,

@@ -16,7 +16,7 @@ export async function walkSlotStep(env: Env, ctx: DurableObjectState, row: SlotR
   const step = await walkDue(
     dueIndex(env),
     pool,
-    Number(row.page_cursor ?? "0"),
+    row.page_cursor ?? "",
     config.FANOUT_PAGES_PER_STEP,
     {
       topics: parseTopics(config.TOPICS),
@@ -32,12 +32,12 @@ export async function walkSlotStep(env: Env, ctx: DurableObjectState, row: SlotR
     for (const readers of step.chunks) {
       sql.exec(
         `INSERT INTO chunk (chunk, walked, size, state, updated_at) VALUES (?, ?, ?, 'new', ?)`,
-        chunk++,
+        chunk,
         JSON.stringify(readers.map((reader) => reader.email)),
         readers.length,
         now,
       );
-      recordChoices(sql, readers);
+      recordChoices(sql, chunk++, readers);
     }
     // Readers whose selection was too short: a settled chunk of their count, no address kept.
     if (step.skipped > 0)
@@ -52,7 +52,7 @@ export async function walkSlotStep(env: Env, ctx: DurableObjectState, row: SlotR
     sql.exec(
       `UPDATE edition SET page_cursor = ?, next_chunk = ?, recipients = recipients + ?,
          steps = steps + 1, phase = ?`,
-      step.cursor === null ? null : String(step.cursor),
+      step.cursor,
       chunk,
       step.chunks.reduce((sum, readers) => sum + readers.length, 0),
       step.cursor === null ? "walked" : "walking",

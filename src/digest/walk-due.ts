@@ -8,14 +8,14 @@ import type { Digest } from "./digest-schema";
 import { selectFromPool, selectionKey } from "./slot-pool";
 
 export type DueSource = {
-  page(slot: string, slotMs: number, cursor: number, limit: number): Promise<DuePage>;
+  page(slot: string, slotMs: number, cursor: string, limit: number): Promise<DuePage>;
 };
 
 export type DueStep = {
   chunks: DueReader[][];
   skipped: number;
   /** Where the next step pages from; null when the slot has no more readers. */
-  cursor: number | null;
+  cursor: string | null;
 };
 
 // Readers a page: 1,000, like a KV list page, so FANOUT_PAGES_PER_STEP means the same thing.
@@ -24,7 +24,7 @@ const READERS_PER_PAGE = 1000;
 export async function walkDue(
   source: DueSource,
   pool: Digest,
-  cursor: number,
+  cursor: string,
   pages: number,
   rules: { topics: Topic[]; maxArticles: number; minArticles: number; siteTitle: string },
 ): Promise<DueStep> {

@@ -15,7 +15,8 @@ export const DUE_INDEX_NAME = "due";
 
 /** A reader as a slot sends to them: who, and what they chose. */
 export type DueReader = { email: string; preferences: Preferences };
-export type DuePage = { readers: DueReader[]; cursor: number; done: boolean };
+/** `cursor`: where the next page starts, `<hand-over>:<email>` ("" for the first page). */
+export type DuePage = { readers: DueReader[]; cursor: string; done: boolean };
 
 type DueRow = {
   email: string;
@@ -38,7 +39,7 @@ const SCHEMA = [
     seq INTEGER
   )`,
   `CREATE INDEX IF NOT EXISTS due_by_time ON due (next_due_ms)`,
-  `CREATE INDEX IF NOT EXISTS due_by_slot ON due (slot, seq)`,
+  `CREATE INDEX IF NOT EXISTS due_by_slot_email ON due (slot, seq, email)`,
   `CREATE TABLE IF NOT EXISTS counter (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL)`,
   // Slots that were handed readers lately, so the cron can nudge an owner whose walk stalled.
   `CREATE TABLE IF NOT EXISTS handed_slot (id TEXT PRIMARY KEY, slot_ms INTEGER NOT NULL)`,
@@ -49,6 +50,8 @@ const NUDGE_SLOTS_MS = 2 * 60 * 60 * 1000;
 
 // Readers handed to a slot per call: bounded so one call stays a small invocation.
 export const MAX_DUE_PAGE = 2000;
+// Addresses per UPDATE ... IN (...): well under SQLite's limit on bound parameters.
+const IN_LIST = 500;
 
 export class DueIndex extends DurableObject<Env> {
   private readonly sql: SqlStorage;
@@ -132,49 +135,62 @@ export class DueIndex extends DurableObject<Env> {
    * then answers the slot's readers in the order they were handed over, so asking again with the same
    * cursor (after a crash) answers the same readers. `done` when nothing is left to hand over or read.
    */
-  page(slot: string, slotMs: number, cursor: number, limit: number): DuePage {
+  page(slot: string, slotMs: number, cursor: string, limit: number): DuePage {
     const size = Math.max(1, Math.min(limit, MAX_DUE_PAGE));
     this.ctx.storage.transactionSync(() => {
       const due = this.sql
-        .exec<DueRow>(
-          `SELECT * FROM due WHERE next_due_ms <= ? ORDER BY next_due_ms LIMIT ?`,
+        .exec<Pick<DueRow, "email" | "preferences" | "next_date" | "next_due_ms">>(
+          `SELECT email, preferences, next_date, next_due_ms FROM due WHERE next_due_ms <= ?
+           ORDER BY next_due_ms LIMIT ?`,
           slotMs,
           size,
         )
         .toArray();
       if (due.length === 0) return;
-      let seq = this.sql.exec<{ seq: number }>(`SELECT seq FROM counter`).toArray()[0]?.seq ?? 0;
-      // Readers due in one slot share a few schedules: each next delivery is computed once.
-      const nextFor = new Map<string, ReturnType<typeof nextDelivery>>();
-      for (const row of due) {
-        const key = `${row.preferences}|${row.next_date}|${row.next_due_ms}`;
-        let next = nextFor.get(key);
-        if (!next) {
-          const schedule: Schedule = JSON.parse(row.preferences);
-          next = nextDelivery(schedule, row.next_date, Math.max(slotMs, row.next_due_ms) + 1);
-          nextFor.set(key, next);
-        }
-        this.sql.exec(
-          `UPDATE due SET last_date = next_date, next_date = ?, next_due_ms = ?, slot = ?, seq = ?
-           WHERE email = ?`,
-          next.date,
-          next.dueMs,
-          slot,
-          ++seq,
-          row.email,
-        );
-      }
+      // One hand-over number for the batch: the slot reads by (hand-over, email).
+      const seq =
+        (this.sql.exec<{ seq: number }>(`SELECT seq FROM counter`).toArray()[0]?.seq ?? 0) + 1;
       this.sql.exec(
         `INSERT INTO counter (id, seq) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq`,
         seq,
       );
+      // Readers due in one slot share a few schedules: each next delivery is computed once, and
+      // each group moved on by one statement.
+      const groups = new Map<string, { row: (typeof due)[number]; emails: string[] }>();
+      for (const row of due) {
+        const key = `${row.preferences}|${row.next_date}|${row.next_due_ms}`;
+        const group = groups.get(key);
+        if (group) group.emails.push(row.email);
+        else groups.set(key, { row, emails: [row.email] });
+      }
+      for (const [key, { row, emails }] of groups) {
+        const next = this.nextAfter(key, row, slotMs);
+        for (let i = 0; i < emails.length; i += IN_LIST) {
+          const part = emails.slice(i, i + IN_LIST);
+          this.sql.exec(
+            `UPDATE due SET last_date = next_date, next_date = ?, next_due_ms = ?, slot = ?, seq = ?
+             WHERE email IN (${part.map(() => "?").join(",")})`,
+            next.date,
+            next.dueMs,
+            slot,
+            seq,
+            ...part,
+          );
+        }
+      }
       this.sql.exec(`INSERT OR IGNORE INTO handed_slot (id, slot_ms) VALUES (?, ?)`, slot, slotMs);
     });
+    const colon = cursor.indexOf(":");
+    const afterSeq = colon < 0 ? 0 : Number(cursor.slice(0, colon));
+    const afterEmail = colon < 0 ? "" : cursor.slice(colon + 1);
     const rows = this.sql
       .exec<{ email: string; preferences: string; seq: number }>(
-        `SELECT email, preferences, seq FROM due WHERE slot = ? AND seq > ? ORDER BY seq LIMIT ?`,
+        `SELECT email, preferences, seq FROM due WHERE slot = ? AND (seq > ? OR (seq = ? AND email > ?))
+         ORDER BY seq, email LIMIT ?`,
         slot,
-        cursor,
+        afterSeq,
+        afterSeq,
+        afterEmail,
         size,
       )
       .toArray();
@@ -185,11 +201,30 @@ export class DueIndex extends DurableObject<Env> {
       if (!value) parsed.set(json, (value = JSON.parse(json) as Preferences));
       return value;
     };
+    const last = rows.at(-1);
     return {
       readers: rows.map((r) => ({ email: r.email, preferences: parse(r.preferences) })),
-      cursor: rows.at(-1)?.seq ?? cursor,
+      cursor: last ? `${last.seq}:${last.email}` : cursor,
       done: rows.length === 0,
     };
+  }
+
+  // Pages of one slot meet the same schedules again: each next delivery is computed once.
+  private readonly nextCache = new Map<string, ReturnType<typeof nextDelivery>>();
+  private nextAfter(
+    key: string,
+    row: Pick<DueRow, "preferences" | "next_date" | "next_due_ms">,
+    slotMs: number,
+  ) {
+    const cacheKey = `${key}|${slotMs}`;
+    let next = this.nextCache.get(cacheKey);
+    if (!next) {
+      if (this.nextCache.size >= 20_000) this.nextCache.clear();
+      const schedule: Schedule = JSON.parse(row.preferences);
+      next = nextDelivery(schedule, row.next_date, Math.max(slotMs, row.next_due_ms) + 1);
+      this.nextCache.set(cacheKey, next);
+    }
+    return next;
   }
 
   /** When `email` is next due and which local date that serves (tests, the editors' view). */
