@@ -165,7 +165,7 @@ export async function startHarness(options) {
       await worker.scheduled({ cron, scheduledTime: new Date(scheduledTime) });
     },
     /** Polls the digest's status until every chunk is accounted for (sent or failed). */
-    async drained(id, { timeoutMs = 600_000, onProgress } = {}) {
+    async drained(id, { timeoutMs = 600_000, onProgress, pollMs = 25 } = {}) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const status = await this.status(id);
@@ -174,7 +174,7 @@ export async function startHarness(options) {
         if (Date.now() > deadline)
           throw new Error(`not drained in time: ${JSON.stringify(status)}`);
         // Often enough that the poll adds little to the measured wall time; each poll is 3 KV reads.
-        await new Promise((resolve) => setTimeout(resolve, 25));
+        await new Promise((resolve) => setTimeout(resolve, pollMs));
       }
     },
     async close() {

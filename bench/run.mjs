@@ -53,6 +53,7 @@ export async function benchRun({
   seed = 1,
   onProgress = () => {},
   pagesPerStep,
+  pollMs,
 }) {
   const setup = PRESETS[preset];
   if (!setup)
@@ -89,6 +90,7 @@ export async function benchRun({
     if (leaving.length > 0) await harness.unsubscribe(leaving);
     const status = await harness.drained(id, {
       onProgress: (s) => s && onProgress(s.sent + s.failed + s.skipped, readers),
+      ...(pollMs ? { pollMs } : {}),
     });
     const wallSeconds = (performance.now() - started) / 1000;
     const after = workerdUsage();
@@ -168,6 +170,8 @@ async function main() {
       faults: { type: "string", default: "none" },
       "no-record": { type: "boolean", default: false },
       "pages-per-step": { type: "string" },
+      // How often the drain is polled (ms, default 25): each poll's CPU is counted with the send's.
+      "poll-ms": { type: "string" },
       "seed-only": { type: "boolean", default: false },
       day: { type: "boolean", default: false },
       selections: { type: "string", default: "50" },
@@ -181,6 +185,7 @@ async function main() {
     rate: Number(values.rate),
     preset: values.faults,
     pagesPerStep: values["pages-per-step"] ? Number(values["pages-per-step"]) : undefined,
+    pollMs: values["poll-ms"] ? Number(values["poll-ms"]) : undefined,
   };
   if (values["seed-only"]) {
     const started = performance.now();
