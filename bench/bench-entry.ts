@@ -7,6 +7,8 @@ import type { AppEnv } from "../src/env";
 import worker, * as real from "../src/index";
 import { createSubscriberStore } from "../src/subscribers/subscriber-store";
 import { readerLedger } from "../src/subscribers/reader-ledger";
+import { dueIndex } from "../src/subscribers/due-index";
+import { editionSend } from "../src/digest/edition-send";
 import { unsubscribe } from "../src/subscribers/subscription";
 import { limitDurableObject, limitWorker } from "../test/platform/limit-worker";
 import {
@@ -19,6 +21,7 @@ import {
 
 export const ArticleUrl = limitDurableObject(real.ArticleUrl);
 export const DepartureLog = limitDurableObject(real.DepartureLog);
+export const DueIndex = limitDurableObject(real.DueIndex);
 export const EditionSend = limitDurableObject(real.EditionSend);
 export const ProviderLimiter = limitDurableObject(real.ProviderLimiter);
 export const ReaderLedger = limitDurableObject(real.ReaderLedger);
@@ -123,14 +126,29 @@ async function benchRoute(request: Request, env: AppEnv): Promise<Response> {
               "A summary of about the length editors write, so the email is the size it would be on a real day. ".repeat(
                 2,
               ),
-            topics: [["ai", "web", "security", "cloud"][i % 4]!],
+            topics: [
+              ((body.topics as string[] | undefined) ?? ["ai", "web", "security", "cloud"])[
+                i % ((body.topics as string[] | undefined)?.length ?? 4)
+              ]!,
+            ],
           },
           "bench",
-          new Date(now - (body.count - i) * 1000),
+          new Date(
+            now - (body.count - i) * (typeof body.spacingMs === "number" ? body.spacingMs : 1000),
+          ),
         );
       }
       return Response.json({ seeded: body.count });
     }
+    case "/__bench/seed-due": {
+      // Readers with their choices straight into the due index (what each ledger's publish does).
+      const seeded = await dueIndex(env).scheduleMany(body.readers, body.nowMs);
+      return Response.json({ seeded });
+    }
+    case "/__bench/slot-status":
+      return Response.json({
+        status: await editionSend(env, url.searchParams.get("id") ?? "").status(),
+      });
     case "/__bench/unsubscribe": {
       for (const email of body.emails as string[])
         await unsubscribe(

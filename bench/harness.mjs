@@ -60,7 +60,8 @@ export function workerdUsage() {
 
 /**
  * @param {{ rate: number, faults?: object, maxRetries?: number, seed?: number, keepBodies?: boolean,
- *   kvDir?: string, inspectorPort?: number, pagesPerStep?: number }} options  kvDir: keep local KV in
+ *   kvDir?: string, inspectorPort?: number, pagesPerStep?: number, delivery?: string,
+ *   bindings?: object }} options  delivery: DIGEST_DELIVERY (default edition); kvDir: keep local KV in
  *   this folder (a seeded template, copied per run) instead of in memory; pagesPerStep: the Worker var
  *   FANOUT_PAGES_PER_STEP
  */
@@ -94,6 +95,8 @@ export async function startHarness(options) {
       RESEND_BASE_URL: fake.url,
       RESEND_RATE_PER_SECOND: String(options.rate),
       ...(options.pagesPerStep ? { FANOUT_PAGES_PER_STEP: String(options.pagesPerStep) } : {}),
+      // The fault suites and the unpersonalised rows send the day's edition to everyone.
+      DIGEST_DELIVERY: options.delivery ?? "edition",
       // Scaled time for the fault tests: shorter backoff, the same logic.
       ...(options.bindings ?? {}),
     },
@@ -162,7 +165,7 @@ export async function startHarness(options) {
       await worker.scheduled({ cron, scheduledTime: new Date(scheduledTime) });
     },
     /** Polls the digest's status until every chunk is accounted for (sent or failed). */
-    async drained(id, { timeoutMs = 600_000, onProgress } = {}) {
+    async drained(id, { timeoutMs = 600_000, onProgress, pollMs = 25 } = {}) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const status = await this.status(id);
@@ -171,7 +174,7 @@ export async function startHarness(options) {
         if (Date.now() > deadline)
           throw new Error(`not drained in time: ${JSON.stringify(status)}`);
         // Often enough that the poll adds little to the measured wall time; each poll is 3 KV reads.
-        await new Promise((resolve) => setTimeout(resolve, 25));
+        await new Promise((resolve) => setTimeout(resolve, pollMs));
       }
     },
     async close() {

@@ -8,6 +8,9 @@ export type AppEnv = Env & {
   RESEND_WEBHOOK_SECRET?: string;
 };
 
+export const DEFAULT_TOPICS =
+  "ai:AI,security:Security,languages:Languages,cloud:Cloud,hardware:Hardware,web:Web,open-source:Open source";
+
 const positiveInt = (fallback: number) =>
   z.preprocess(
     (value) => (value === undefined || value === "" ? fallback : Number(value)),
@@ -31,6 +34,17 @@ const Config = z.object({
   MAIL_POSTAL_ADDRESS: z.string().min(1),
   DIGEST_CRON: z.string().min(1).default("0 7 * * *"),
   DIGEST_SEND_TIME: z.string().min(1).default("07:00 UTC"),
+  /** The site's topics as `slug:Label` pairs; readers choose among them. */
+  TOPICS: z
+    .string()
+    .regex(/^\s*[a-z0-9-]+(:[^,]+)?(\s*,\s*[a-z0-9-]+(:[^,]+)?)*\s*$/, "slug:Label pairs")
+    .default(DEFAULT_TOPICS),
+  /**
+   * `personal`: each reader gets their own selection at their own time (the quarter-hour cron); the daily
+   * digest is compiled for the archive only. `edition`: the day's digest goes to every reader at
+   * DIGEST_CRON, as before issue 10.
+   */
+  DIGEST_DELIVERY: z.enum(["personal", "edition"]).default("personal"),
   DIGEST_MAX_ARTICLES: positiveInt(30),
   DIGEST_MIN_ARTICLES: z.preprocess(
     (value) => (value === undefined || value === "" ? 1 : Number(value)),

@@ -7,6 +7,7 @@ export { ArticleUrl } from "./articles/article-url";
 export { EditionSend } from "./digest/edition-send";
 export { ProviderLimiter } from "./mail/provider-limiter";
 export { DepartureLog } from "./subscribers/departure-log";
+export { DueIndex } from "./subscribers/due-index";
 export { ReaderLedger } from "./subscribers/reader-ledger";
 export { SourceRegistry } from "./sources/source-registry";
 

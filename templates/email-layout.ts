@@ -85,14 +85,16 @@ export function renderEmailHtml(shell: EmailShell): string {
 }
 
 /** The footer's reader links, the same in every email that goes to a confirmed reader. */
-export function renderReaderFooterLinks(siteTitle: string, links: ReaderLinks) {
-  return html`<p style='margin:0;'>
+export function renderReaderFooterLinks(siteTitle: string, links: ReaderLinks, about?: string) {
+  return html`${about ? html`<p style='margin:0 0 8px;'>You get: ${about}. <a href='${links.preferencesUrl}' style='${EMAIL_STYLE.link}'>Change what you get</a></p>` : ""}<p style='margin:0;'>
     You get this email because you subscribed to ${siteTitle}.
     <a href='${links.unsubscribeUrl}' style='${EMAIL_STYLE.link}'>Unsubscribe</a> &middot;
     <a href='${links.preferencesUrl}' style='${EMAIL_STYLE.link}'>Your data</a>
   </p>`;
 }
 
-export function renderReaderFooterText(links: ReaderLinks): string {
-  return `Unsubscribe: ${links.unsubscribeUrl}\nYour data: ${links.preferencesUrl}`;
+/** `about`: what the reader chose and when ("AI and Security, daily at 07:00 Europe/Berlin"). */
+export function renderReaderFooterText(links: ReaderLinks, about?: string): string {
+  const chosen = about ? `You get: ${about}.\nChange what you get: ${links.preferencesUrl}\n` : "";
+  return `${chosen}Unsubscribe: ${links.unsubscribeUrl}\nYour data: ${links.preferencesUrl}`;
 }

@@ -1,6 +1,10 @@
-// GET /preferences: a reader's status and consent record, with their data to download or erase.
+// GET /preferences: a reader's choices (topics, cadence, delivery time) to change, their status and
+// consent record, with their data to download or erase.
+import type { PreferencesInput, Topic } from "../src/subscribers/preferences";
+import { describePreferences, preferencesOf } from "../src/subscribers/preferences";
 import type { Subscriber } from "../src/subscribers/subscriber-schema";
 import { html } from "./html";
+import { renderPreferenceFields } from "./preference-fields";
 import { renderPage } from "./page-layout";
 
 const row = (label: string, value: string | null) =>
@@ -10,13 +14,26 @@ export function renderPreferencesPage(options: {
   siteTitle: string;
   subscriber: Subscriber;
   token: string;
+  topics: Topic[];
+  /** What a rejected form sent, shown again with `errors` next to the fields. */
+  choices?: PreferencesInput;
+  errors?: Record<string, string>;
+  saved?: boolean;
 }) {
-  const { siteTitle, subscriber, token } = options;
+  const { siteTitle, subscriber, token, topics } = options;
   const consent = subscriber.consent;
   const query = `token=${encodeURIComponent(token)}`;
+  const current = preferencesOf(subscriber);
   const body = html`
 <h1>Your subscription</h1>
+${options.saved ? html`<p class="lead" role="status">Saved. You now get: ${describePreferences(current, topics)}.</p>` : ""}
 <p class="lead">${subscriber.email} is <strong>${subscriber.status}</strong>.</p>
+<h2>What you get, and when</h2>
+<p>${describePreferences(current, topics)}.</p>
+<form class="stack" method="post" action="/preferences?${query}">
+  ${renderPreferenceFields({ topics, choices: options.choices ?? { ...current, topics: current.topics ?? topics.map((t) => t.slug) }, errors: options.errors ?? {} })}
+  <button type="submit">Save my choices</button>
+</form>
 <table class="card">
 ${row("Signed up", consent.signedUpAt)}
 ${row("Signed up from", `${consent.source} (${consent.formVersion})`)}

@@ -39,8 +39,14 @@ export function compileDigest(input: {
   cutoff: Date;
   siteTitle: string;
   now: Date;
+  /** A topic's label (TOPICS), shown as its section's heading. */
+  topicLabel?: (slug: string) => string;
 }): Digest {
-  const sections = groupSections(input.articles);
+  const label = input.topicLabel ?? ((slug: string) => slug);
+  const sections = groupSections(input.articles).map((section) => ({
+    ...section,
+    topic: section.topic === null ? null : label(section.topic),
+  }));
   const title = `${input.siteTitle} for ${LONG_DATE.format(new Date(`${input.id}T12:00:00Z`))}`;
   const first = input.articles[0]?.title;
   const more = input.articles.length - 1;

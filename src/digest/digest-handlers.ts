@@ -4,11 +4,14 @@ import { readConfig, requireSecret, type AppEnv } from "../env";
 import { createMailer } from "../mail/create-mailer";
 import { nudgeFeeds } from "../sources/source-registry-client";
 import { createTokenSigner } from "../subscribers/reader-token";
+import { parseTopics } from "../subscribers/preferences";
 import { handleDeadLetters } from "./dead-letters";
 import { createNoteStore } from "./digest-note";
 import { createDigestStore } from "./digest-store";
 import { editionSend } from "./edition-send";
 import { digestIdFor, runDigest, type RunDeps } from "./run-digest";
+import { runDue } from "./run-due";
+import { dueIndex } from "../subscribers/due-index";
 import { handleSendBatch, type SendDeps } from "./send-jobs";
 
 const DEAD_LETTER_QUEUE_NAME = "tidings-send-dead";
@@ -28,6 +31,7 @@ export function runDeps(env: AppEnv, now: () => Date = () => new Date()): RunDep
     complaintBrakeRate: config.COMPLAINT_BRAKE_RATE,
     notes: createNoteStore(env.DIGESTS),
     storyThreshold: config.STORY_MERGE_THRESHOLD,
+    topics: parseTopics(config.TOPICS),
     now,
   };
 }
@@ -51,14 +55,16 @@ export function sendDeps(env: AppEnv, now: () => Date = () => new Date()): SendD
       baseSeconds: config.SEND_RETRY_BASE_SECONDS,
       maxSeconds: config.SEND_RETRY_MAX_SECONDS,
     },
+    choice: { topics: parseTopics(config.TOPICS), maxArticles: config.DIGEST_MAX_ARTICLES },
     now,
   };
 }
 
 /**
- * The daily cron compiles the day's digest and starts its send. Any other cron (the resume cron)
- * nudges the owners of recent editions: each answers at once when its send is done or moving, and
- * re-arms a walk whose alarm gave up. One KV list call, then at most EDITIONS_NUDGED object calls.
+ * The daily cron compiles the day's digest (and, under `edition` delivery, starts its send to all).
+ * The quarter-hour cron nudges the owners of recent editions (each answers at once when its send is
+ * done or moving, and re-arms a walk whose alarm gave up: one KV list call, at most EDITIONS_NUDGED
+ * object calls), then, under `personal` delivery, sends the readers due in its slot (runDue).
  */
 export async function scheduled(
   controller: ScheduledController,
@@ -79,6 +85,8 @@ export async function scheduled(
   for (const entry of recent) {
     if (entry.status === "compiled") await deps.edition(entry.id).start();
   }
+  if (readConfig(env).DIGEST_DELIVERY === "personal")
+    await runDue({ ...deps, due: dueIndex(env) }, controller.scheduledTime);
 }
 
 export async function queue(

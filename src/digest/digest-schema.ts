@@ -16,6 +16,21 @@ export const DigestItem = Article.extend({
 });
 export type DigestItem = z.infer<typeof DigestItem>;
 
+/**
+ * A run slot of the personal send: the UTC quarter-hour a cron run sends in, `YYYY-MM-DDTHHMM`
+ * (letters and digits only, so it can be a provider tag). Its send has one owner, like an edition.
+ */
+export const SlotId = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{4}$/, "A slot id is YYYY-MM-DDTHHMM.");
+export const slotIdFor = (instant: Date) => instant.toISOString().slice(0, 16).replace(":", "");
+export const slotMsOf = (slotId: string) =>
+  Date.parse(`${slotId.slice(0, 13)}:${slotId.slice(13)}:00Z`);
+export const isSlotId = (id: string) => SlotId.safeParse(id).success;
+
+/** What one owner sends: a day's edition (everyone, the full digest) or a run slot (readers due). */
+export const SendUnitId = z.union([DigestId, SlotId]);
+
 export const DigestSection = z.object({
   /** The first topic of its articles, or null for the closing section of untagged articles. */
   topic: z.string().nullable(),
@@ -24,7 +39,8 @@ export const DigestSection = z.object({
 export type DigestSection = z.infer<typeof DigestSection>;
 
 export const Digest = z.object({
-  id: DigestId,
+  /** A date for the day's digest; a slot id for a slot's pool of articles (never archived). */
+  id: SendUnitId,
   /** `compiled` until the send is derived from progress; `skipped` and `held` are final here. */
   status: z.enum(["compiled", "skipped", "held"]),
   heldReason: z.string().nullable().default(null),
@@ -40,6 +56,8 @@ export const Digest = z.object({
   /** The web version, rendered once at compile time, so the archive shows exactly what was sent. */
   webHtml: z.string(),
   createdAt: z.string(),
+  /** A slot's pool only: the archived day's digest its emails link to. */
+  archiveId: DigestId.nullable().optional(),
 });
 export type Digest = z.infer<typeof Digest>;
 
@@ -60,7 +78,7 @@ export type DigestIndexMetadata = z.infer<typeof DigestIndexMetadata>;
  * message names a reader. Older messages also carried `recipients`; they are ignored.
  */
 export const SendJob = z.object({
-  digestId: DigestId,
+  digestId: SendUnitId,
   chunk: z.number().int().nonnegative(),
 });
 export type SendJob = z.infer<typeof SendJob>;

@@ -26,10 +26,22 @@ import { EDITION_SCHEMA, chunkTotals, eventTotals, type ChunkRow } from "./editi
 import { editionStatus, type EditionRow, type SendStatus } from "./edition-status";
 import { idempotencyKey } from "./personalise-chunk";
 import { walkReaders } from "./walk-readers";
+import { isSlotId } from "./digest-schema";
+import { CHOICE_TABLE, choicesOf, forgetChoice, scrubChoices } from "./slot-choices";
+import { walkSlotStep } from "./slot-step";
+import type { Preferences } from "../subscribers/preferences";
 
 export type DigestEventKind = "bounced" | "complained";
 export type Claim =
-  { kind: "send"; recipients: string[]; key: string } | { kind: "settled" } | { kind: "unknown" };
+  | {
+      kind: "send";
+      recipients: string[];
+      key: string;
+      /** A run slot's chunk: what each recipient chose. */
+      choices?: Record<string, Preferences>;
+    }
+  | { kind: "settled" }
+  | { kind: "unknown" };
 import type { Settlement } from "./chunk-ledger";
 export type { Settlement };
 
@@ -51,7 +63,7 @@ export class EditionSend extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    for (const statement of EDITION_SCHEMA) this.sql.exec(statement);
+    for (const statement of [...EDITION_SCHEMA, CHOICE_TABLE]) this.sql.exec(statement);
   }
 
   /** The edition row without its digest (the digest's JSON is large; claims need none of it). */
@@ -64,6 +76,10 @@ export class EditionSend extends DurableObject<Env> {
         )
         .toArray()[0] ?? null
     );
+  }
+
+  private storedDigestJson(): string {
+    return this.sql.exec<{ digest: string }>(`SELECT digest FROM edition`).one().digest;
   }
 
   private storedDigest(): Digest | null {
@@ -120,7 +136,9 @@ export class EditionSend extends DurableObject<Env> {
   async start(): Promise<SendStatus | null> {
     const row = this.edition();
     if (!row) return null;
-    if (row.status === "compiled" && row.phase === "idle") {
+    // Under personal delivery a day's edition is for the archive: readers get theirs by run slot.
+    const archiveOnly = !isSlotId(row.id) && readConfig(this.env).DIGEST_DELIVERY === "personal";
+    if (row.status === "compiled" && row.phase === "idle" && !archiveOnly) {
       this.sql.exec(`UPDATE edition SET phase = 'walking', started_at = ?`, Date.now());
       await departureLog(this.env).registerEdition(row.id, row.created_ms);
     }
@@ -138,7 +156,10 @@ export class EditionSend extends DurableObject<Env> {
     const row = this.edition();
     if (!row) return;
     await this.enqueueNew(row.id);
-    if (row.phase === "walking") {
+    if (row.phase === "walking" && isSlotId(row.id)) {
+      await walkSlotStep(this.env, this.ctx, { ...row, digest: this.storedDigestJson() });
+      await this.enqueueNew(row.id);
+    } else if (row.phase === "walking") {
       const step = await walkReaders(
         createSubscriberStore(this.env.SUBSCRIBERS),
         row.page_cursor,
@@ -152,7 +173,10 @@ export class EditionSend extends DurableObject<Env> {
       if (step.cursor !== null) await this.ctx.storage.setAlarm(Date.now());
     }
     await this.finishIfDone();
-    if (this.edition()!.phase === "finished") scrubFailed(this.sql, Date.now() - FAILED_KEEP_MS);
+    if (this.edition()!.phase === "finished") {
+      scrubFailed(this.sql, Date.now() - FAILED_KEEP_MS);
+      scrubChoices(this.sql);
+    }
   }
 
   /** Jobs for chunks recorded but not yet handed to the queue (after a step, a crash, a redrive). */
@@ -202,7 +226,9 @@ export class EditionSend extends DurableObject<Env> {
   }
 
   private async sendClaim(id: string, chunk: number, recipients: string[]): Promise<Claim> {
-    return { kind: "send", recipients, key: await idempotencyKey(id, chunk, recipients) };
+    const key = await idempotencyKey(id, chunk, recipients);
+    if (!isSlotId(id)) return { kind: "send", recipients, key };
+    return { kind: "send", recipients, key, choices: choicesOf(this.sql, chunk) };
   }
 
   /** Records a chunk's outcome once; a repeated or late settlement of a final chunk is ignored. */
@@ -231,6 +257,7 @@ export class EditionSend extends DurableObject<Env> {
       `UPDATE edition SET phase = 'finished', finished_at = ?, page_cursor = NULL`,
       Date.now(),
     );
+    scrubChoices(this.sql);
     if (failedAddresses(this.sql, 1).length === 0)
       await departureLog(this.env).unregisterEdition(row.id);
     else await this.ctx.storage.setAlarm(Date.now() + FAILED_KEEP_MS);
@@ -250,6 +277,7 @@ export class EditionSend extends DurableObject<Env> {
   /** Removes an erased reader from every chunk not yet sent. */
   forget(email: string): void {
     forgetAddress(this.sql, email);
+    forgetChoice(this.sql, email);
   }
 
   status(): SendStatus | null {

@@ -23,8 +23,11 @@ export async function idempotencyKey(
   return `digest/${digestId}/${chunk}/${await sha256Hex([...recipients].sort().join("\n"))}`;
 }
 
+/** Each reader's body: the one digest for everyone, or a run slot's selection and what they chose. */
+export type PartsFor = (email: string) => { parts: DigestEmailParts; about?: string };
+
 export async function personaliseChunk(
-  parts: DigestEmailParts,
+  partsFor: PartsFor,
   site: { siteTitle: string; siteUrl: string; mailFrom: string },
   signer: TokenSigner,
   now: Date,
@@ -38,12 +41,16 @@ export async function personaliseChunk(
   return Promise.all(
     recipients.map(async (to) => {
       const links = readerLinks(site.siteUrl, await signer.sign("unsubscribe", to, now));
+      const { parts, about } = partsFor(to);
       return {
         to,
         from: site.mailFrom,
         subject: parts.subject,
-        html: parts.html[0] + renderReaderFooterLinks(site.siteTitle, links).value + parts.html[1],
-        text: parts.text[0] + renderReaderFooterText(links) + parts.text[1],
+        html:
+          parts.html[0] +
+          renderReaderFooterLinks(site.siteTitle, links, about).value +
+          parts.html[1],
+        text: parts.text[0] + renderReaderFooterText(links, about) + parts.text[1],
         headers: listUnsubscribeHeaders(links.unsubscribeUrl),
         tags,
       };

@@ -5,6 +5,7 @@ import type { ArticleStore } from "../articles/article-store";
 import { DEFAULT_STORY_MERGE_THRESHOLD } from "../stories/group-stories";
 import { otherSources } from "../stories/rank-stories";
 import { windowStories } from "../stories/window-stories";
+import { topicLabel, type Topic } from "../subscribers/preferences";
 import { compileDigest } from "./compile-digest";
 import { complaintBrake, type BrakeFigures } from "./complaint-brake";
 import type { Digest } from "./digest-schema";
@@ -22,6 +23,7 @@ const MAX_ALSO_LINKS = 10;
 /** What a run needs of an edition's owner (EditionSend's RPC methods). */
 export type EditionStarter = {
   adopt(digest: Digest): Promise<{ digest: Digest; first: boolean; adoptedAt: number }>;
+  digest(): Promise<Digest | null>;
   start(): Promise<SendStatus | null>;
   status(): Promise<SendStatus | null>;
   brakeFigures(): Promise<BrakeFigures | null>;
@@ -39,6 +41,8 @@ export type RunDeps = {
   notes?: Pick<NoteStore, "get">;
   /** STORY_MERGE_THRESHOLD: how alike two headlines must be to be one story. */
   storyThreshold?: number;
+  /** The site's topics, for section headings by label. */
+  topics?: Topic[];
   now: () => Date;
 };
 
@@ -76,6 +80,7 @@ export async function compileWindow(deps: RunDeps, id: string, cutoff: Date): Pr
     cutoff,
     siteTitle: deps.siteTitle,
     now: deps.now(),
+    topicLabel: (slug) => topicLabel(deps.topics ?? [], slug),
   });
   if (digest.status !== "compiled") return digest;
   // The editor's note written while this digest was next is kept with it.

@@ -7,7 +7,10 @@ import { renderDigestEmailParts, type DigestEmailParts } from "../../templates/d
 import { SendJob, type Digest } from "./digest-schema";
 import type { Claim, Settlement } from "./edition-send";
 import { deliverChunk } from "./deliver-chunk";
-import { personaliseChunk } from "./personalise-chunk";
+import { personaliseChunk, type PartsFor } from "./personalise-chunk";
+import { isSlotId } from "./digest-schema";
+import { slotPartsFor, type ChoiceRules } from "./render-selection";
+import { defaultPreferences } from "../subscribers/preferences";
 
 // Workers allow 6 simultaneous outgoing connections per invocation; each chunk in flight holds one.
 const MAX_IN_FLIGHT = 6;
@@ -46,12 +49,14 @@ export type SendDeps = {
   queue: Queue<SendJob>;
   site: SendSite;
   retry: { baseSeconds: number; maxSeconds: number };
+  /** The site's topics and the article cap, for run slots' selections. */
+  choice: ChoiceRules;
   now: () => Date;
 };
 
 // Per isolate: each digest's record and its email, rendered once (the record never changes once
 // an owner adopted it).
-const rendered = new Map<string, { digest: Digest; parts: DigestEmailParts }>();
+const rendered = new Map<string, { digest: Digest; parts: DigestEmailParts | null }>();
 const MAX_REMEMBERED_DIGESTS = 8;
 
 async function renderedDigest(deps: SendDeps, digestId: string) {
@@ -59,11 +64,16 @@ async function renderedDigest(deps: SendDeps, digestId: string) {
   if (known) return known;
   const digest = await deps.edition(digestId).digest();
   if (!digest) return null;
-  const entry = { digest, parts: renderDigestEmailParts(digest, deps.site) };
+  // A run slot's pool is not an email: its selections are rendered as readers need them.
+  const parts = isSlotId(digest.id) ? null : renderDigestEmailParts(digest, deps.site);
+  const entry = { digest, parts };
   if (rendered.size >= MAX_REMEMBERED_DIGESTS) rendered.delete(rendered.keys().next().value!);
   rendered.set(digestId, entry);
   return entry;
 }
+
+// A recipient whose choice is not recorded gets the defaults (made once: checking a zone is not free).
+const FALLBACK_CHOICE = defaultPreferences("UTC");
 
 /** 2, 4, 8, ... seconds, capped: with the defaults twenty attempts outlast an hour's outage. */
 export const backoffSeconds = (attempts: number, retry: SendDeps["retry"]) =>
@@ -86,8 +96,12 @@ async function sendOne(deps: SendDeps, { message, job }: Job): Promise<"done" | 
     message.ack();
     return "done";
   }
+  const shared = known.parts;
+  const partsFor: PartsFor = shared
+    ? () => ({ parts: shared })
+    : slotPartsFor(known.digest, claim.choices ?? {}, FALLBACK_CHOICE, deps.choice, deps.site);
   const emails = await personaliseChunk(
-    known.parts,
+    partsFor,
     deps.site,
     deps.signer,
     deps.now(),

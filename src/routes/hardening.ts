@@ -52,6 +52,7 @@ export const sameOriginForms = createMiddleware<{ Bindings: AppEnv }>(async (c, 
     const signUp = path === "/subscribe";
     const checked =
       path === "/confirm" ||
+      path === "/preferences" ||
       path === "/preferences/erase" ||
       path.startsWith("/desk/") ||
       path.startsWith("/outbox") ||

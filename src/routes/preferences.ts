@@ -6,10 +6,14 @@ import { readConfig, type AppEnv } from "../env";
 import { ERASE_CONFIRM_FIELD, renderErasePage } from "../../templates/erase-page";
 import { renderMessagePage } from "../../templates/message-page";
 import { renderPreferencesPage } from "../../templates/preferences-page";
+import { preferencesFromForm } from "../subscribers/preference-input";
+import { applyPreferences, parseTopics, preferencesOf } from "../subscribers/preferences";
 import { readFormBody } from "./form-body";
 import { readerDeps } from "./reader-deps";
 
 type PreferencesContext = Context<{ Bindings: AppEnv }>;
+
+const topicsOf = (c: PreferencesContext) => parseTopics(readConfig(c.env).TOPICS);
 
 const badLink = (c: PreferencesContext) =>
   c.html(
@@ -49,8 +53,28 @@ export const preferenceRoutes = new Hono<{ Bindings: AppEnv }>()
         siteTitle: reader.deps.site.siteTitle,
         subscriber,
         token: reader.token,
+        topics: topicsOf(c),
       }),
     );
+  })
+
+  // The form on the page: checked against TOPICS, saved by the reader's ledger, and said so.
+  .post("/", async (c) => {
+    const reader = await readerOf(c);
+    if (!reader) return badLink(c);
+    const choices = preferencesFromForm(await readFormBody(c.req.raw));
+    const ledger = reader.deps.readers(reader.email);
+    const subscriber = await ledger.read();
+    if (!subscriber) return badLink(c);
+    const topics = topicsOf(c);
+    const check = applyPreferences(preferencesOf(subscriber), choices, topics);
+    const page = { siteTitle: reader.deps.site.siteTitle, token: reader.token, topics };
+    if (!check.ok) {
+      const errors = Object.fromEntries(check.issues.map((issue) => [issue.path, issue.message]));
+      return c.html(renderPreferencesPage({ ...page, subscriber, choices, errors }), 400);
+    }
+    const saved = await ledger.setPreferences(check.preferences, reader.deps.now.toISOString());
+    return c.html(renderPreferencesPage({ ...page, subscriber: saved ?? subscriber, saved: true }));
   })
 
   .get("/export", async (c) => {

@@ -5,6 +5,19 @@ import { ApiError } from "../errors";
 import { hashClientIp, type TokenCheck, type TokenPurpose } from "../subscribers/reader-token";
 import { EmailAddress } from "../subscribers/subscriber-schema";
 import {
+  applyPreferences,
+  defaultPreferences,
+  describePreferences,
+  parseTopics,
+  preferencesOf,
+  type PreferencesInput,
+} from "../subscribers/preferences";
+import {
+  preferencesFromForm,
+  preferencesFromJson,
+  visitorTimeZone,
+} from "../subscribers/preference-input";
+import {
   confirm,
   subscribe,
   unsubscribe,
@@ -70,11 +83,27 @@ const checkInbox = (c: ReaderContext, email: string) =>
     },
   );
 
+/** "AI and Security, daily at 07:00 Europe/Berlin" under personal delivery; the send time otherwise. */
+async function whatTheyGet(c: ReaderContext, deps: SubscriptionDeps, email: string) {
+  const config = readConfig(c.env);
+  const record = await deps.readers(email).read();
+  if (config.DIGEST_DELIVERY !== "personal" || !record)
+    return `the digest at ${deps.site.sendTime}`;
+  return describePreferences(preferencesOf(record), parseTopics(config.TOPICS));
+}
+
+const EMAIL_HELP = "Enter a valid email address, like ada@example.com.";
+
 export const readerRoutes = new Hono<{ Bindings: AppEnv }>()
   .get("/", (c) => {
     const config = readConfig(c.env);
     return c.html(
-      renderSignupPage({ siteTitle: config.DIGEST_TITLE, tagline: config.DIGEST_TAGLINE }),
+      renderSignupPage({
+        siteTitle: config.DIGEST_TITLE,
+        tagline: config.DIGEST_TAGLINE,
+        topics: parseTopics(config.TOPICS),
+        choices: { timeZone: visitorTimeZone(c.req.raw) ?? "UTC" },
+      }),
     );
   })
 
@@ -94,6 +123,7 @@ export const readerRoutes = new Hono<{ Bindings: AppEnv }>()
       );
 
     let fields: { email?: unknown; website?: unknown; form?: unknown };
+    let choices: PreferencesInput = {};
     if (isJson) {
       const text = await readTextLimited(c.req.raw, MAX_JSON_BODY_BYTES);
       try {
@@ -102,6 +132,7 @@ export const readerRoutes = new Hono<{ Bindings: AppEnv }>()
         throw new ApiError(400, "invalid_json", "The request body is not valid JSON.");
       }
       if (typeof fields !== "object" || Array.isArray(fields)) fields = {};
+      choices = preferencesFromJson(fields as Record<string, unknown>);
     } else {
       const form = await readFormBody(c.req.raw);
       fields = {
@@ -109,6 +140,7 @@ export const readerRoutes = new Hono<{ Bindings: AppEnv }>()
         website: form.get("website") ?? "",
         form: form.get("form") ?? "",
       };
+      choices = preferencesFromForm(form);
     }
 
     const answer = (email: string) =>
@@ -119,13 +151,16 @@ export const readerRoutes = new Hono<{ Bindings: AppEnv }>()
       return answer(typed.success ? typed.data : "that address");
     }
 
+    const config = readConfig(c.env);
+    const topics = parseTopics(config.TOPICS);
     const email = EmailAddress.safeParse(fields.email);
-    if (!email.success) {
-      if (isJson)
-        throw invalidRequest([
-          { path: "email", message: "email must be an email address, like ada@example.com" },
-        ]);
-      const config = readConfig(c.env);
+    const emailIssues = email.success
+      ? []
+      : [{ path: "email", message: "email must be an email address, like ada@example.com" }];
+    const check = applyPreferences(defaultPreferences(visitorTimeZone(c.req.raw)), choices, topics);
+    const issues = [...emailIssues, ...(check.ok ? [] : check.issues)];
+    if (!email.success || !check.ok) {
+      if (isJson) throw invalidRequest(issues);
       // Shown again in the field (escaped), without control characters.
       const typed =
         typeof fields.email === "string"
@@ -136,7 +171,12 @@ export const readerRoutes = new Hono<{ Bindings: AppEnv }>()
           siteTitle: config.DIGEST_TITLE,
           tagline: config.DIGEST_TAGLINE,
           email: typed,
-          error: "Enter a valid email address, like ada@example.com.",
+          topics,
+          choices,
+          errors: {
+            ...Object.fromEntries(issues.map((issue) => [issue.path, issue.message])),
+            ...(email.success ? {} : { email: EMAIL_HELP }),
+          },
         }),
         400,
       );
@@ -153,6 +193,7 @@ export const readerRoutes = new Hono<{ Bindings: AppEnv }>()
         requireSecret(c.env.SIGNING_SECRET, "SIGNING_SECRET"),
         clientIp(c),
       ),
+      preferences: check.preferences,
     });
     return answer(email.data);
   })
@@ -193,7 +234,7 @@ export const readerRoutes = new Hono<{ Bindings: AppEnv }>()
     return page(
       c,
       "You're subscribed",
-      `The next digest arrives at ${deps.site.sendTime}. A welcome email is on its way.`,
+      `You get ${await whatTheyGet(c, deps, read.email)}. A welcome email is on its way.`,
     );
   })
 

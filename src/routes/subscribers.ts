@@ -3,10 +3,17 @@
 import { zValidator } from "@hono/zod-validator";
 import { Hono } from "hono";
 import { z } from "zod";
-import type { AppEnv } from "../env";
-import { notFound } from "../errors";
-import { EmailAddress, SubscriberStatus } from "../subscribers/subscriber-schema";
+import { readConfig, type AppEnv } from "../env";
+import { ApiError, notFound } from "../errors";
 import { importReaders } from "../subscribers/import-readers";
+import {
+  applyPreferences,
+  chosenTopics,
+  parseTopics,
+  preferencesOf,
+  PreferencesInput,
+} from "../subscribers/preferences";
+import { EmailAddress, SubscriberStatus, type Subscriber } from "../subscribers/subscriber-schema";
 import type { EditorVariables } from "./editor-auth";
 import { invalidRequest, jsonBody, onInvalid } from "./json-body";
 import { readerDeps } from "./reader-deps";
@@ -39,6 +46,17 @@ const Import = z.strictObject({
     .max(100, "consentSource must be at most 100 characters")
     .regex(/^[^\u0000-\u001f\u007f]+$/, "consentSource must not contain control characters"),
 });
+
+const Patch = z.strictObject({ preferences: PreferencesInput });
+
+/** A reader's choices as editors see them: every topic listed when the reader takes them all. */
+function shownPreferences(env: AppEnv, subscriber: Subscriber) {
+  const preferences = preferencesOf(subscriber);
+  return {
+    ...preferences,
+    topics: chosenTopics(preferences, parseTopics(readConfig(env).TOPICS)),
+  };
+}
 
 const emailParam = (raw: string) => {
   // Hono has already percent-decoded the path parameter.
@@ -78,7 +96,12 @@ export const subscriberApi = new Hono<{ Bindings: AppEnv; Variables: EditorVaria
 
   .post("/import", jsonBody(), zValidator("json", Import, onInvalid), async (c) => {
     const { addresses, consentSource } = c.req.valid("json");
-    const results = await importReaders(readerDeps(c.env), addresses, consentSource);
+    const results = await importReaders(
+      readerDeps(c.env),
+      addresses,
+      consentSource,
+      parseTopics(readConfig(c.env).TOPICS),
+    );
     return c.json({ results }, 207);
   })
 
@@ -86,7 +109,29 @@ export const subscriberApi = new Hono<{ Bindings: AppEnv; Variables: EditorVaria
     const email = emailParam(c.req.param("email"));
     const subscriber = await readerDeps(c.env).readers(email).read();
     if (!subscriber) throw notFound("No reader has this address.");
-    return c.json({ subscriber });
+    return c.json({ subscriber, preferences: shownPreferences(c.env, subscriber) });
+  })
+
+  // Changes a reader's choices through their ledger; a bad field is a 400 and nothing is stored.
+  .patch("/:email", jsonBody(), zValidator("json", Patch, onInvalid), async (c) => {
+    const email = emailParam(c.req.param("email"));
+    const deps = readerDeps(c.env);
+    const ledger = deps.readers(email);
+    const current = await ledger.read();
+    if (!current) throw notFound("No reader has this address.");
+    const { preferences: input } = c.req.valid("json");
+    const topics = parseTopics(readConfig(c.env).TOPICS);
+    const check = applyPreferences(preferencesOf(current), input, topics);
+    if (!check.ok)
+      throw new ApiError(
+        400,
+        "invalid_request",
+        "The request is not valid.",
+        check.issues.map((issue) => ({ ...issue, path: `preferences.${issue.path}` })),
+      );
+    const subscriber = await ledger.setPreferences(check.preferences, deps.now.toISOString());
+    if (!subscriber) throw notFound("No reader has this address.");
+    return c.json({ subscriber, preferences: shownPreferences(c.env, subscriber) });
   })
 
   .delete("/:email", async (c) => {

@@ -1,6 +1,6 @@
 // POST /webhooks/resend: provider events, verified by their Standard Webhooks signature on the raw body.
 import { Hono } from "hono";
-import { DigestId } from "../digest/digest-schema";
+import { SendUnitId } from "../digest/digest-schema";
 import { editionSend } from "../digest/edition-send";
 import { requireSecret, type AppEnv } from "../env";
 import { ApiError } from "../errors";
@@ -42,7 +42,7 @@ export const webhookRoutes = new Hono<{ Bindings: AppEnv }>().post("/resend", as
   }
   const eventId = c.req.header("svix-id")!;
   const digestTag = event.data.tags?.digest;
-  const digestId = digestTag && DigestId.safeParse(digestTag).success ? digestTag : null;
+  const digestId = digestTag && SendUnitId.safeParse(digestTag).success ? digestTag : null;
   const readers = (email: string) => readerLedger(c.env, email);
   const recipients = recipientsOf(event);
 

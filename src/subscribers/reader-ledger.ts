@@ -12,6 +12,7 @@ import { eraseKeysNaming } from "./erasure";
 import { createReaderSync, notePublish, PUBLISH_TABLE } from "./reader-sync";
 import * as rules from "./reader-rules";
 import { createReaderTables, type ReaderRow } from "./reader-tables";
+import type { Preferences } from "./preferences";
 import type { Subscriber } from "./subscriber-schema";
 
 const SCHEMA = [
@@ -111,6 +112,15 @@ export class ReaderLedger extends DurableObject<Env> {
 
   async unsubscribe(method: "page" | "one-click" | "api", nowIso: string): Promise<void> {
     await this.apply((previous) => rules.unsubscribe(previous, method, new Date(nowIso)));
+  }
+
+  /**
+   * The reader's choice of topics, cadence and delivery time (already checked against TOPICS); the
+   * record after the change, or null when there is no record. The due index follows on publish.
+   */
+  async setPreferences(preferences: Preferences, nowIso: string): Promise<Subscriber | null> {
+    await this.apply((previous) => rules.setPreferences(previous, preferences, new Date(nowIso)));
+    return this.tables.record();
   }
 
   /** The provider refused the address as invalid (called by the send with an ISO time). */

@@ -1,6 +1,7 @@
 // The rules of a reader's state, as pure transitions: previous record + event -> next record, or null
 // for "nothing to do". ReaderLedger applies them one at a time; nothing here does I/O.
 import { z } from "zod";
+import type { Preferences } from "./preferences";
 import { withEvent, type Subscriber } from "./subscriber-schema";
 
 // However often the form is sent, an address gets at most one confirmation email per 10 minutes.
@@ -21,6 +22,8 @@ export type SignUpInput = {
   source: "form" | "api" | "import";
   formVersion: string;
   ipHash: string | null;
+  /** Chosen on the sign-up form or in the JSON body; a repeated sign-up of a pending reader may change them. */
+  preferences?: Preferences;
 };
 
 /** Only a confirmed reader is mailed a digest. */
@@ -69,6 +72,9 @@ export function signUp(
     confirmationSentAt: stamp,
     welcomeSentAt: fresh ? null : previous.welcomeSentAt,
     history: previous?.history ?? [],
+    ...(input.preferences || previous?.preferences
+      ? { preferences: input.preferences ?? previous?.preferences }
+      : {}),
   };
   if (fresh) next = withEvent(next, { at: stamp, event: "signed_up", via: input.source });
   return withEvent(next, { at: stamp, event: "confirmation_sent" });
@@ -124,6 +130,17 @@ export function stopMailing(
   if (status === "bounced" && previous.status === "invalid") return null;
   const stamp = now.toISOString();
   return withEvent({ ...previous, status }, { at: stamp, event: status, via: "webhook" });
+}
+
+/** New preferences for a reader who has a record; null when they are unchanged or there is none. */
+export function setPreferences(
+  previous: Subscriber | null,
+  preferences: Preferences,
+  now: Date,
+): Subscriber | null {
+  if (!previous) return null;
+  if (JSON.stringify(previous.preferences ?? null) === JSON.stringify(preferences)) return null;
+  return { ...previous, preferences, updatedAt: now.toISOString() };
 }
 
 /** The provider refused the address as invalid: only a pending or confirmed reader changes. */

@@ -1,6 +1,9 @@
 // What a ReaderLedger exchanges with the world outside it: on first touch it adopts what an older
 // deploy kept in KV; after each change it publishes (KV mirror, DepartureLog), retried until done.
 import { departureLog } from "./departure-log";
+import { dueIndex } from "./due-index";
+import { preferencesOf } from "./preferences";
+import { isMailable } from "./reader-rules";
 import { createReaderMirror } from "./reader-mirror";
 import type { Subscriber } from "./subscriber-schema";
 
@@ -57,7 +60,17 @@ export function createReaderSync({ ctx, env, email, record }: LedgerAccess) {
     if (!state || (state.version === state.mirrored && state.departure_at_ms === null)) return;
     const address = email();
     try {
-      if (state.version !== state.mirrored) await mirror.write(address, record());
+      if (state.version !== state.mirrored) {
+        const current = record();
+        await mirror.write(address, current);
+        // The due index follows the same version: a failure retries both (each is idempotent).
+        // Scheduled from the change's own time, so a late retry does not skip a day.
+        await dueIndex(env).schedule(
+          address,
+          isMailable(current) && current ? preferencesOf(current) : null,
+          current ? Date.parse(current.updatedAt) : Date.now(),
+        );
+      }
       sql.exec(`UPDATE publish SET mirrored = ?`, state.version);
       if (state.departure_at_ms === null) return;
       await departureLog(env).recordDeparture(address, state.departure_at_ms, !!state.erased);

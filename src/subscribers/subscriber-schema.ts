@@ -1,5 +1,6 @@
 // A reader as stored: status, and the consent record that shows when and how they joined and left.
 import { z } from "zod";
+import { Preferences } from "./preferences";
 
 export const SubscriberStatus = z.enum([
   "pending",
@@ -56,6 +57,8 @@ export const Subscriber = z.object({
   welcomeSentAt: z.string().nullable(),
   /** The consent ledger, oldest first, capped at MAX_HISTORY entries. */
   history: z.array(ConsentEvent),
+  /** What and when the reader chose; absent on records from before readers could choose (defaults). */
+  preferences: Preferences.optional(),
 });
 export type Subscriber = z.infer<typeof Subscriber>;
 

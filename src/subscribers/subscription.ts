@@ -46,8 +46,11 @@ export async function subscribe(
 ): Promise<"confirmation_sent" | "nothing_to_do"> {
   const { mailer, signer, site, now } = deps;
   const ledger = deps.readers(input.email);
-  const { source, formVersion, ipHash } = input;
-  const claimed = await ledger.signUp({ source, formVersion, ipHash }, now.toISOString());
+  const { source, formVersion, ipHash, preferences } = input;
+  const claimed = await ledger.signUp(
+    { source, formVersion, ipHash, ...(preferences ? { preferences } : {}) },
+    now.toISOString(),
+  );
   if (!claimed) return "nothing_to_do";
 
   const token = await signer.sign("confirm", input.email, now);

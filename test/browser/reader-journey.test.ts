@@ -90,4 +90,51 @@ describe.runIf(run)("the reader's way in a browser", () => {
     expect(await page.getByRole("button", { name: "Subscribe again" }).isVisible()).toBe(true);
     await context.close();
   });
+
+  it("chooses topics and a time on the sign-up page, then changes them on the preferences page", async () => {
+    const context = await browser.newContext({
+      httpCredentials: { username: "editor", password: EDITOR_TOKEN },
+    });
+    const page = await context.newPage();
+    const email = `chooser-${Date.now()}@example.com`;
+
+    await page.goto(`${worker.url}/`);
+    await page.getByLabel("Your email address").fill(email);
+    await page.getByText("Choose topics and a delivery time (optional)").click();
+    for (const topic of ["Languages", "Cloud", "Hardware", "Web", "Open source"])
+      await page.getByLabel(topic, { exact: true }).uncheck();
+    await page.getByLabel("Delivery time").selectOption("8");
+    await page.getByLabel("Time zone").selectOption("Europe/Berlin");
+    await page.screenshot({ path: `${ARTIFACTS}/signup-choices.png`, fullPage: true });
+    await page.getByRole("button", { name: "Subscribe" }).click();
+    await page.getByRole("heading", { name: "Check your inbox to confirm" }).waitFor();
+
+    await page.goto(`${worker.url}/outbox?to=${encodeURIComponent(email)}`);
+    await page
+      .getByRole("link", { name: /\/confirm\?token=/ })
+      .first()
+      .click();
+    await page.getByRole("button", { name: "Confirm subscription" }).click();
+    await page.getByRole("heading", { name: "You're subscribed" }).waitFor();
+
+    await page.goto(`${worker.url}/outbox?to=${encodeURIComponent(email)}`);
+    await page.getByRole("heading", { name: "Welcome to Tidings" }).waitFor();
+    await page
+      .getByRole("link", { name: /\/preferences\?token=/ })
+      .first()
+      .click();
+    await page.getByText("AI and Security, daily at 08:00 Europe/Berlin.").waitFor();
+
+    await page.getByLabel("Cloud", { exact: true }).check();
+    await page.getByLabel("Weekly", { exact: true }).check();
+    await page.getByLabel("Day of a weekly digest").selectOption("fri");
+    await page.getByRole("button", { name: "Save my choices" }).click();
+    await page
+      .getByText(
+        "Saved. You now get: AI, Security and Cloud, weekly on Fridays at 08:00 Europe/Berlin.",
+      )
+      .waitFor();
+    await page.screenshot({ path: `${ARTIFACTS}/preferences-saved.png`, fullPage: true });
+    await context.close();
+  });
 });

@@ -17,6 +17,22 @@ function deps(overrides: Partial<RunDeps> = {}): RunDeps {
 }
 
 describe("compiling", () => {
+  it("heads sections with the topic's label from TOPICS (AI, not Ai)", async () => {
+    const cutoff = at("2042-06-01T07:00:00Z");
+    await seedArticle(
+      { url: "https://w.test/label-ai", title: "labelled", topics: ["ai"] },
+      new Date(cutoff.getTime() - HOUR),
+    );
+    await seedArticle(
+      { url: "https://w.test/label-os", title: "open", topics: ["open-source"] },
+      new Date(cutoff.getTime() - 2 * HOUR),
+    );
+    const { digest } = await runDigest(deps(), { id: "2042-06-01", cutoff });
+    expect(digest.sections.map((s) => s.topic)).toEqual(["AI", "Open source"]);
+    expect(digest.webHtml).toContain(">AI</h2>");
+    expect(digest.webHtml).not.toContain(">Ai</h2>");
+  });
+
   it("takes the window from the previous cutoff to this one, nothing twice and nothing missed", async () => {
     const c1 = at("2041-03-01T07:00:00Z");
     const c2 = at("2041-03-02T07:00:00Z");

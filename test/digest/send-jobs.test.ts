@@ -84,6 +84,7 @@ function deps(mailer: Mailer, extra: Partial<SendDeps> = {}): SendDeps {
       postalAddress: "1 Example Street",
     },
     retry: { baseSeconds: 2, maxSeconds: 300 },
+    choice: { topics: [], maxArticles: 30 },
     now: () => new Date(),
     ...extra,
   };

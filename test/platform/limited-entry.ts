@@ -7,6 +7,7 @@ import { limitDurableObject, limitWorker } from "./limit-worker";
 export default limitWorker(worker);
 export const ArticleUrl = limitDurableObject(real.ArticleUrl);
 export const DepartureLog = limitDurableObject(real.DepartureLog);
+export const DueIndex = limitDurableObject(real.DueIndex);
 export const EditionSend = limitDurableObject(real.EditionSend);
 export const ProviderLimiter = limitDurableObject(real.ProviderLimiter);
 export const ReaderLedger = limitDurableObject(real.ReaderLedger);

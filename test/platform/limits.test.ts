@@ -156,6 +156,7 @@ describe("the platform limits in tests", () => {
     for (const name of [
       "ArticleUrl",
       "DepartureLog",
+      "DueIndex",
       "EditionSend",
       "ProviderLimiter",
       "ReaderLedger",

@@ -1,0 +1,122 @@
+// A run slot's pool (every article a reader due in the slot may get: the 7 days before it, or 24
+// hours when no weekly reader is due), and each reader's selection from it: their topics, their
+// period, in sections by their first chosen topic, newest first, capped. Pure but for compilePool.
+import type { Article } from "../articles/article-schema";
+import type { ArticleStore } from "../articles/article-store";
+import { localDate } from "../subscribers/due-schedule";
+import { topicLabel, type Preferences, type Topic } from "../subscribers/preferences";
+import type { Digest, DigestSection } from "./digest-schema";
+
+const DAY_MS = 86_400_000;
+// A pool is kept in the slot owner's row and sent to each consumer isolate once: bounded.
+export const POOL_MAX_ARTICLES = 500;
+
+export const periodMs = (cadence: Preferences["cadence"]) =>
+  (cadence === "weekly" ? 7 : 1) * DAY_MS;
+
+export async function compilePool(
+  deps: { articles: ArticleStore; siteTitle: string; now: () => Date },
+  slot: { id: string; ms: number; weekly: boolean; archiveId: string | null },
+): Promise<Digest> {
+  const { id: slotId, ms: slotMs, weekly, archiveId } = slot;
+  const windowStart = slotMs - periodMs(weekly ? "weekly" : "daily");
+  const { articles } = await deps.articles.list({
+    fromMs: windowStart + 1,
+    toMs: slotMs,
+    limit: POOL_MAX_ARTICLES,
+  });
+  return {
+    id: slotId,
+    status: "compiled",
+    heldReason: null,
+    title: deps.siteTitle,
+    subject: deps.siteTitle,
+    windowStart: new Date(windowStart).toISOString(),
+    cutoff: new Date(slotMs).toISOString(),
+    sections: [{ topic: null, articles }],
+    articleCount: articles.length,
+    webHtml: "",
+    createdAt: deps.now().toISOString(),
+    archiveId,
+  };
+}
+
+// A slot's readers share a few zones: each zone's local date at the slot is computed once.
+const datesAt = new Map<string, string>();
+function localDateAt(slotMs: number, zone: string): string {
+  const key = `${zone}|${slotMs}`;
+  let date = datesAt.get(key);
+  if (date === undefined) {
+    if (datesAt.size >= 5000) datesAt.clear();
+    date = localDate(slotMs, zone);
+    datesAt.set(key, date);
+  }
+  return date;
+}
+
+/** Readers with the same key get the same email body: rendered once per isolate. */
+export const selectionKey = (preferences: Preferences, slotMs: number) =>
+  `${preferences.cadence}|${preferences.topics?.join(",") ?? "*"}|${localDateAt(slotMs, preferences.timeZone)}`;
+
+export type Selection = {
+  sections: DigestSection[];
+  articleCount: number;
+  title: string;
+  subject: string;
+};
+
+const DAY_LONG = new Intl.DateTimeFormat("en-GB", {
+  weekday: "long",
+  day: "numeric",
+  month: "long",
+  year: "numeric",
+  timeZone: "UTC",
+});
+const DAY_SHORT = new Intl.DateTimeFormat("en-GB", {
+  weekday: "short",
+  day: "numeric",
+  month: "short",
+  timeZone: "UTC",
+});
+
+/** A reader's articles from the pool: their topics, from the period before the slot, capped. */
+export function selectFromPool(
+  pool: Digest,
+  preferences: Preferences,
+  topics: Topic[],
+  maxArticles: number,
+  siteTitle: string,
+): Selection {
+  const slotMs = Date.parse(pool.cutoff);
+  const fromMs = slotMs - periodMs(preferences.cadence);
+  const chosen = preferences.topics;
+  const inTopics = (article: Article) =>
+    chosen === null || article.topics.some((topic) => chosen.includes(topic));
+  const articles = (pool.sections[0]?.articles ?? [])
+    .filter((a) => Date.parse(a.createdAt) > fromMs && Date.parse(a.createdAt) <= slotMs)
+    .filter(inTopics)
+    .slice(0, maxArticles);
+  // Sections by the first topic the reader chose (any first topic for "all"), shown by its label.
+  const bySection = new Map<string | null, Article[]>();
+  for (const article of articles) {
+    const topic = article.topics.find((t) => chosen === null || chosen.includes(t)) ?? null;
+    bySection.set(topic, [...(bySection.get(topic) ?? []), article]);
+  }
+  const sections = [...bySection]
+    .sort(([a], [b]) => (a === null ? 1 : 0) - (b === null ? 1 : 0))
+    .map(([topic, list]) => ({
+      topic: topic === null ? null : topicLabel(topics, topic),
+      articles: list,
+    }));
+  const day = new Date(`${localDateAt(slotMs, preferences.timeZone)}T12:00:00Z`);
+  const title =
+    preferences.cadence === "weekly"
+      ? `${siteTitle}: the week to ${DAY_LONG.format(day)}`
+      : `${siteTitle} for ${DAY_LONG.format(day)}`;
+  const first = articles[0]?.title;
+  const more = articles.length - 1;
+  const subject = chosen
+    ? `${siteTitle}: ${chosen.map((slug) => topicLabel(topics, slug)).join(", ")} · ${DAY_SHORT.format(day).replace(",", "")}`
+    : `${siteTitle}: ${first ?? "no stories"}${more > 0 ? ` (+${more} more)` : ""}`;
+  return { sections, articleCount: articles.length, title, subject };
+}

@@ -1,0 +1,233 @@
+// DueIndex owns when each mailable reader is next due (one object, id "due"): their schedule and
+// choices, the next delivery instant, the local date last handed to a send, and which run slot took
+// them. It guarantees at most one delivery per period: a reader is handed to one slot per local day
+// (weekly: per week), in the same transaction that moves their next due instant on, and a slot asking
+// again gets exactly the readers it was given. Readers are found by an index on the due instant, so
+// a run reads only the readers due in it. ReaderLedgers feed it on every change (publish step).
+//
+// One object: a ledger calls it when a reader's status or choices change (a few a second at most),
+// and a run's owner pages through its readers in steps; both well under what one object handles.
+import { DurableObject } from "cloudflare:workers";
+import { nextDelivery, type Schedule } from "./due-schedule";
+import type { Preferences } from "./preferences";
+
+export const DUE_INDEX_NAME = "due";
+
+/** A reader as a slot sends to them: who, and what they chose. */
+export type DueReader = { email: string; preferences: Preferences };
+/** `cursor`: where the next page starts, `<hand-over>:<email>` ("" for the first page). */
+export type DuePage = { readers: DueReader[]; cursor: string; done: boolean };
+
+type DueRow = {
+  email: string;
+  next_due_ms: number;
+  next_date: string;
+  last_date: string | null;
+  preferences: string;
+  slot: string | null;
+  seq: number | null;
+};
+
+const SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS due (
+    email TEXT PRIMARY KEY,
+    next_due_ms INTEGER NOT NULL,
+    next_date TEXT NOT NULL,
+    last_date TEXT,
+    preferences TEXT NOT NULL,
+    slot TEXT,
+    seq INTEGER
+  )`,
+  `CREATE INDEX IF NOT EXISTS due_by_time ON due (next_due_ms)`,
+  `CREATE INDEX IF NOT EXISTS due_by_slot_email ON due (slot, seq, email)`,
+  `CREATE TABLE IF NOT EXISTS counter (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL)`,
+  // Slots that were handed readers lately, so the cron can nudge an owner whose walk stalled.
+  `CREATE TABLE IF NOT EXISTS handed_slot (id TEXT PRIMARY KEY, slot_ms INTEGER NOT NULL)`,
+];
+
+// A slot's owner is nudged by the cron for this long after it was handed readers.
+const NUDGE_SLOTS_MS = 2 * 60 * 60 * 1000;
+
+// Readers handed to a slot per call: bounded so one call stays a small invocation.
+export const MAX_DUE_PAGE = 2000;
+// Addresses per UPDATE ... IN (...): well under SQLite's limit on bound parameters.
+const IN_LIST = 500;
+
+export class DueIndex extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    for (const statement of SCHEMA) this.sql.exec(statement);
+  }
+
+  private row(email: string): DueRow | null {
+    return this.sql.exec<DueRow>(`SELECT * FROM due WHERE email = ?`, email).toArray()[0] ?? null;
+  }
+
+  /**
+   * A reader's schedule after a change: `preferences` for a mailable reader, null for one who is not
+   * (removed at once, so a departed or erased reader is never handed to a later slot). Unchanged
+   * choices change nothing. A scheduled reader who moves their time earlier than now, on a day not
+   * yet served, is due at once rather than losing that day.
+   */
+  schedule(email: string, preferences: Preferences | null, nowMs: number): void {
+    if (!preferences) {
+      this.sql.exec(`DELETE FROM due WHERE email = ?`, email);
+      return;
+    }
+    const json = JSON.stringify(preferences);
+    const row = this.row(email);
+    if (row && row.preferences === json) return;
+    const next = nextDelivery(preferences, row?.last_date ?? null, nowMs, row !== null);
+    this.sql.exec(
+      `INSERT INTO due (email, next_due_ms, next_date, last_date, preferences) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT(email) DO UPDATE SET next_due_ms = excluded.next_due_ms,
+         next_date = excluded.next_date, preferences = excluded.preferences`,
+      email,
+      next.dueMs,
+      next.date,
+      row?.last_date ?? null,
+      json,
+    );
+  }
+
+  /**
+   * Many readers at once, as their ledgers would one by one: for a backfill of readers who were
+   * confirmed before the index existed (and the benchmark's seed). At most MAX_DUE_PAGE a call.
+   */
+  scheduleMany(entries: { email: string; preferences: Preferences }[], nowMs: number): number {
+    const batch = entries.slice(0, MAX_DUE_PAGE);
+    this.ctx.storage.transactionSync(() => {
+      for (const entry of batch) this.schedule(entry.email, entry.preferences, nowMs);
+    });
+    return batch.length;
+  }
+
+  /**
+   * Whether anyone is due at or before `slotMs` (the empty run's only question), and the earlier
+   * slots handed readers in the last two hours, whose owners the run nudges.
+   */
+  anyDue(slotMs: number): { due: boolean; weekly: boolean; recent: string[] } {
+    this.sql.exec(`DELETE FROM handed_slot WHERE slot_ms < ?`, slotMs - NUDGE_SLOTS_MS);
+    const recent = this.sql
+      .exec<{ id: string }>(`SELECT id FROM handed_slot WHERE slot_ms < ? ORDER BY slot_ms`, slotMs)
+      .toArray()
+      .map((row) => row.id);
+    const any = (filter: string) =>
+      this.sql
+        .exec(`SELECT 1 AS due FROM due WHERE next_due_ms <= ? ${filter} LIMIT 1`, slotMs)
+        .toArray().length > 0;
+    // Any weekly reader among them, however many are due: the pool then covers 7 days.
+    return { due: any(""), weekly: any(`AND preferences LIKE '%"cadence":"weekly"%'`), recent };
+  }
+
+  /**
+   * The next page of `slot`'s readers after `cursor`. First hands the slot up to `limit` more readers
+   * due by `slotMs` (each one's day marked served and next delivery computed, in one transaction);
+   * then answers the slot's readers in the order they were handed over, so asking again with the same
+   * cursor (after a crash) answers the same readers. `done` when nothing is left to hand over or read.
+   */
+  page(slot: string, slotMs: number, cursor: string, limit: number): DuePage {
+    const size = Math.max(1, Math.min(limit, MAX_DUE_PAGE));
+    this.ctx.storage.transactionSync(() => {
+      const due = this.sql
+        .exec<Pick<DueRow, "email" | "preferences" | "next_date" | "next_due_ms">>(
+          `SELECT email, preferences, next_date, next_due_ms FROM due WHERE next_due_ms <= ?
+           ORDER BY next_due_ms LIMIT ?`,
+          slotMs,
+          size,
+        )
+        .toArray();
+      if (due.length === 0) return;
+      // One hand-over number for the batch: the slot reads by (hand-over, email).
+      const seq =
+        (this.sql.exec<{ seq: number }>(`SELECT seq FROM counter`).toArray()[0]?.seq ?? 0) + 1;
+      this.sql.exec(
+        `INSERT INTO counter (id, seq) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq`,
+        seq,
+      );
+      // Readers due in one slot share a few schedules: each next delivery is computed once, and
+      // each group moved on by one statement.
+      const groups = new Map<string, { row: (typeof due)[number]; emails: string[] }>();
+      for (const row of due) {
+        const key = `${row.preferences}|${row.next_date}|${row.next_due_ms}`;
+        const group = groups.get(key);
+        if (group) group.emails.push(row.email);
+        else groups.set(key, { row, emails: [row.email] });
+      }
+      for (const [key, { row, emails }] of groups) {
+        const next = this.nextAfter(key, row, slotMs);
+        for (let i = 0; i < emails.length; i += IN_LIST) {
+          const part = emails.slice(i, i + IN_LIST);
+          this.sql.exec(
+            `UPDATE due SET last_date = next_date, next_date = ?, next_due_ms = ?, slot = ?, seq = ?
+             WHERE email IN (${part.map(() => "?").join(",")})`,
+            next.date,
+            next.dueMs,
+            slot,
+            seq,
+            ...part,
+          );
+        }
+      }
+      this.sql.exec(`INSERT OR IGNORE INTO handed_slot (id, slot_ms) VALUES (?, ?)`, slot, slotMs);
+    });
+    const colon = cursor.indexOf(":");
+    const afterSeq = colon < 0 ? 0 : Number(cursor.slice(0, colon));
+    const afterEmail = colon < 0 ? "" : cursor.slice(colon + 1);
+    const rows = this.sql
+      .exec<{ email: string; preferences: string; seq: number }>(
+        `SELECT email, preferences, seq FROM due WHERE slot = ? AND (seq > ? OR (seq = ? AND email > ?))
+         ORDER BY seq, email LIMIT ?`,
+        slot,
+        afterSeq,
+        afterSeq,
+        afterEmail,
+        size,
+      )
+      .toArray();
+    // A slot's readers share a few dozen distinct choices: each is parsed once per page.
+    const parsed = new Map<string, Preferences>();
+    const parse = (json: string) => {
+      let value = parsed.get(json);
+      if (!value) parsed.set(json, (value = JSON.parse(json) as Preferences));
+      return value;
+    };
+    const last = rows.at(-1);
+    return {
+      readers: rows.map((r) => ({ email: r.email, preferences: parse(r.preferences) })),
+      cursor: last ? `${last.seq}:${last.email}` : cursor,
+      done: rows.length === 0,
+    };
+  }
+
+  // Pages of one slot meet the same schedules again: each next delivery is computed once.
+  private readonly nextCache = new Map<string, ReturnType<typeof nextDelivery>>();
+  private nextAfter(
+    key: string,
+    row: Pick<DueRow, "preferences" | "next_date" | "next_due_ms">,
+    slotMs: number,
+  ) {
+    const cacheKey = `${key}|${slotMs}`;
+    let next = this.nextCache.get(cacheKey);
+    if (!next) {
+      if (this.nextCache.size >= 20_000) this.nextCache.clear();
+      const schedule: Schedule = JSON.parse(row.preferences);
+      next = nextDelivery(schedule, row.next_date, Math.max(slotMs, row.next_due_ms) + 1);
+      this.nextCache.set(cacheKey, next);
+    }
+    return next;
+  }
+
+  /** When `email` is next due and which local date that serves (tests, the editors' view). */
+  nextFor(email: string): { dueMs: number; date: string; lastDate: string | null } | null {
+    const row = this.row(email);
+    return row ? { dueMs: row.next_due_ms, date: row.next_date, lastDate: row.last_date } : null;
+  }
+}
+
+/** The one DueIndex object. */
+export const dueIndex = (env: Pick<Env, "DUE_INDEX">) =>
+  env.DUE_INDEX.get(env.DUE_INDEX.idFromName(DUE_INDEX_NAME));

@@ -1,0 +1,43 @@
+// The DueIndex: readers found by when they are due, each handed to one run slot per period, and a
+// slot asking again (after a crash) given exactly the readers it was given.
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { dueIndex } from "../../src/subscribers/due-index";
+import { defaultPreferences } from "../../src/subscribers/preferences";
+
+const at = (iso: string) => Date.parse(iso);
+
+describe("the due index", () => {
+  it("hands due readers to one slot once, and answers a repeated page the same", async () => {
+    const due = dueIndex(env);
+    const preferences = defaultPreferences("UTC");
+    const emails = ["a@due.test", "b@due.test", "c@due.test"];
+    await due.scheduleMany(
+      emails.map((email) => ({ email, preferences })),
+      at("2040-01-01T00:00:00Z"),
+    );
+    expect(await due.anyDue(at("2040-01-01T06:45:00Z"))).toMatchObject({ due: false });
+    const slot = "2040-01-01T0700";
+    const slotMs = at("2040-01-01T07:00:00Z");
+    const first = await due.page(slot, slotMs, "", 2);
+    expect(first.readers.map((r) => r.email)).toEqual(["a@due.test", "b@due.test"]);
+    // The same cursor again (a step that died before it was recorded): the same readers.
+    expect((await due.page(slot, slotMs, "", 2)).readers).toEqual(first.readers);
+    const second = await due.page(slot, slotMs, first.cursor, 2);
+    expect(second.readers.map((r) => r.email)).toEqual(["c@due.test"]);
+    expect((await due.page(slot, slotMs, second.cursor, 2)).done).toBe(true);
+    // A repeated run of the slot, or the next one, finds nobody: each was handed over once.
+    expect(await due.anyDue(at("2040-01-01T07:15:00Z"))).toMatchObject({
+      due: false,
+      recent: [slot],
+    });
+    expect((await due.page("2040-01-01T0715", at("2040-01-01T07:15:00Z"), "", 10)).done).toBe(true);
+    expect(await due.nextFor("a@due.test")).toEqual({
+      dueMs: at("2040-01-02T07:00:00Z"),
+      date: "2040-01-02",
+      lastDate: "2040-01-01",
+    });
+    await due.schedule("a@due.test", null, at("2040-01-01T08:00:00Z"));
+    expect(await due.nextFor("a@due.test")).toBeNull();
+  });
+});
