@@ -23,6 +23,14 @@ const sourceCount = (item: DigestItem) =>
 const alsoMore = (item: DigestItem) =>
   Math.max(0, (item.sources ?? 1) - 1 - Math.min(ALSO_NAMED, item.also?.length ?? 0));
 
+/** A story's "Also" line as data, for the email and the web page alike; null for a single source. */
+export function alsoOf(
+  item: DigestItem,
+): { named: { source: string; url: string }[]; more: number } | null {
+  const named = (item.also ?? []).slice(0, ALSO_NAMED);
+  return named.length === 0 ? null : { named, more: alsoMore(item) };
+}
+
 function alsoHtml(item: DigestItem) {
   const named = (item.also ?? []).slice(0, ALSO_NAMED);
   if (named.length === 0) return "";

@@ -1,6 +1,7 @@
 // GET /digests/:id, the archive list, and the web version stored with each digest. Colours come
 // from the page's stylesheet only (no email inline styles), so dark mode stays readable.
-import type { DigestIndexMetadata, DigestSection } from "../src/digest/digest-schema";
+import type { DigestIndexMetadata, DigestItem, DigestSection } from "../src/digest/digest-schema";
+import { alsoOf } from "./digest-content";
 import { html, safeHref } from "./html";
 import {
   readingMinutes,
@@ -14,6 +15,18 @@ import { dayInWords, shortDayInWords } from "./plain-dates";
 
 export const sectionLabel = (topic: string | null) =>
   topic === null ? "More stories" : topic.replace(/-/g, " ").replace(/^./, (c) => c.toUpperCase());
+
+/** "Also: The Verge, Ars Technica (+3)": the story's other outlets, linked. */
+function alsoLine(item: DigestItem) {
+  const also = alsoOf(item);
+  if (!also) return "";
+  const links = also.named.map((other, i) => {
+    const href = safeHref(other.url);
+    const sep = i > 0 ? ", " : "";
+    return href ? html`${sep}<a href="${href}">${other.source}</a>` : html`${sep}${other.source}`;
+  });
+  return html`<p class="also">Also: ${links}${also.more > 0 ? ` (+${also.more})` : ""}</p>`;
+}
 
 /** The stories, by section, the first one set apart; also the Atom feed's entry content. */
 export function renderDigestStories(sections: DigestSection[]) {
@@ -30,9 +43,9 @@ export function renderDigestStories(sections: DigestSection[]) {
           <p class="meta">
             ${article.source ? html`${article.source} · ` : ""}<time datetime="${article.publishedAt}"
               >${shortDayInWords(article.publishedAt)}</time
-            >
+            >${article.sources && article.sources > 1 ? html` · ${article.sources} sources` : ""}
           </p>
-          ${article.summary ? html`<p>${article.summary}</p>` : ""}
+          ${article.summary ? html`<p>${article.summary}</p>` : ""}${alsoLine(article)}
         </div>`;
       })}
     </section>`,

@@ -28,6 +28,7 @@ button:focus-visible, input:focus-visible, a:focus-visible { outline: 3px solid 
 .warning { border-color: var(--danger); }
 .card > :first-child { margin-top: 0; }
 .meta { font-size: .85rem; color: var(--muted); }
+.also { font-size: .9rem; color: var(--muted); margin-top: -.25rem; }
 ul.plain { list-style: none; padding: 0; }
 ul.plain li { margin: 0 0 1rem; }
 table { border-collapse: collapse; width: 100%; table-layout: fixed; }
