@@ -17,7 +17,6 @@ textarea { min-height: 6rem; }
 .field { display: grid; gap: .25rem; }
 .hint { font-size: .85rem; color: var(--muted); margin: 0; }
 .row { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; }
-.danger { background: #b3261e; color: #fff; }
 .notice { border-left: 4px solid var(--accent); padding: .5rem 1rem; background: var(--card); }
 .scroll { overflow-x: auto; }
 iframe.full { height: 80vh; min-height: 30rem; }
