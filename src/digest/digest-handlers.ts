@@ -85,8 +85,11 @@ export async function scheduled(
   for (const entry of recent) {
     if (entry.status === "compiled") await deps.edition(entry.id).start();
   }
-  if (readConfig(env).DIGEST_DELIVERY === "personal")
+  if (readConfig(env).DIGEST_DELIVERY === "personal") {
+    // Readers confirmed before personal delivery get a schedule once (a no-op after the first run).
+    await dueIndex(env).ensureBackfill();
     await runDue({ ...deps, due: dueIndex(env) }, controller.scheduledTime);
+  }
 }
 
 export async function queue(

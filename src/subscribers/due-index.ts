@@ -8,6 +8,7 @@
 // One object: a ledger calls it when a reader's status or choices change (a few a second at most),
 // and a run's owner pages through its readers in steps; both well under what one object handles.
 import { DurableObject } from "cloudflare:workers";
+import { BACKFILL_SCHEMA, backfillStep, startBackfill } from "./due-backfill";
 import { nextDelivery, type Schedule } from "./due-schedule";
 import type { Preferences } from "./preferences";
 
@@ -43,6 +44,8 @@ const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS counter (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL)`,
   // Slots that were handed readers lately, so the cron can nudge an owner whose walk stalled.
   `CREATE TABLE IF NOT EXISTS handed_slot (id TEXT PRIMARY KEY, slot_ms INTEGER NOT NULL)`,
+  // The one-time backfill of readers confirmed before the index existed (due-backfill.ts).
+  BACKFILL_SCHEMA,
 ];
 
 // A slot's owner is nudged by the cron for this long after it was handed readers.
@@ -55,6 +58,9 @@ const IN_LIST = 500;
 
 export class DueIndex extends DurableObject<Env> {
   private readonly sql: SqlStorage;
+  // Readers removed while a backfill step waited on KV: the step must not bring them back.
+  private readonly removedDuringBackfill = new Set<string>();
+  private backfilling = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -75,6 +81,7 @@ export class DueIndex extends DurableObject<Env> {
   schedule(email: string, preferences: Preferences | null, nowMs: number): void {
     if (!preferences) {
       this.sql.exec(`DELETE FROM due WHERE email = ?`, email);
+      if (this.backfilling) this.removedDuringBackfill.add(email);
       return;
     }
     const json = JSON.stringify(preferences);
@@ -91,6 +98,30 @@ export class DueIndex extends DurableObject<Env> {
       row?.last_date ?? null,
       json,
     );
+  }
+
+  /** Starts the one-time backfill of older readers (cheap to ask on every run). */
+  async ensureBackfill(): Promise<void> {
+    if (startBackfill(this.sql)) await this.ctx.storage.setAlarm(Date.now());
+  }
+
+  /** One backfill step per alarm; the next step is its own invocation. */
+  override async alarm(): Promise<void> {
+    this.removedDuringBackfill.clear();
+    this.backfilling = true;
+    const more = await backfillStep(
+      this.env,
+      this.sql,
+      (email, preferences) => {
+        if (this.row(email) || this.removedDuringBackfill.has(email)) return false;
+        this.schedule(email, preferences, Date.now());
+        return true;
+      },
+      Date.now(),
+    ).finally(() => {
+      this.backfilling = false;
+    });
+    if (more) await this.ctx.storage.setAlarm(Date.now());
   }
 
   /**
