@@ -1,6 +1,7 @@
 // The cron and queue entry points, and the wiring from the Worker's env to the digest's parts.
 import { createArticleStore } from "../articles/article-store";
 import { readConfig, requireSecret, type AppEnv } from "../env";
+import { createConnectionGate } from "../mail/connection-gate";
 import { createMailer } from "../mail/create-mailer";
 import { nudgeFeeds } from "../sources/source-registry-client";
 import { createTokenSigner } from "../subscribers/reader-token";
@@ -38,9 +39,12 @@ export function runDeps(env: AppEnv, now: () => Date = () => new Date()): RunDep
 
 export function sendDeps(env: AppEnv, now: () => Date = () => new Date()): SendDeps {
   const config = readConfig(env);
+  // One gate per invocation: the consumer's chunks and their mailer share its 6 connections.
+  const gate = createConnectionGate();
   return {
     edition: (id) => editionSend(env, id),
-    mailer: createMailer(config, env),
+    mailer: createMailer(config, env, gate),
+    gate,
     signer: createTokenSigner(requireSecret(config.SIGNING_SECRET, "SIGNING_SECRET")),
     markInvalid: (email) =>
       env.READERS.get(env.READERS.idFromName(email)).markInvalid(now().toISOString()),

@@ -1,6 +1,7 @@
 // The queue consumer: each job names one chunk of an edition. The edition's owner says who the chunk
 // goes to and under which idempotency key; this module renders, makes the provider call, and tells
 // the owner what happened. Rate limits are waited out by the paced mailer inside the invocation.
+import type { ConnectionGate } from "../mail/connection-gate";
 import type { Mailer } from "../mail/mailer";
 import type { TokenSigner } from "../subscribers/reader-token";
 import { renderDigestEmailParts, type DigestEmailParts } from "../../templates/digest-email";
@@ -12,8 +13,9 @@ import { isSlotId } from "./digest-schema";
 import { slotPartsFor, type ChoiceRules } from "./render-selection";
 import { defaultPreferences } from "../subscribers/preferences";
 
-// Workers allow 6 simultaneous outgoing connections per invocation; each chunk in flight holds one.
-const MAX_IN_FLIGHT = 6;
+// Chunks in flight at once. Their calls share the invocation's connection gate (Workers allow 6
+// simultaneous connections), so while some chunks render or wait for a provider slot, others call.
+const MAX_CHUNKS_IN_FLIGHT = 12;
 // Past this, an invocation starts no new chunk and hands the rest back as fresh messages (no queue
 // attempt spent), so waiting out rate limits never runs into the 15-minute wall-time limit.
 const INVOCATION_BUDGET_MS = 5 * 60 * 1000;
@@ -45,6 +47,8 @@ export type SendDeps = {
   signer: TokenSigner;
   /** The provider refused this address as invalid: the reader's ledger suppresses it. */
   markInvalid: (email: string) => Promise<void>;
+  /** The invocation's connection gate; the mailer takes its permits through the same gate. */
+  gate: ConnectionGate;
   /** Fresh messages for jobs handed back (a new message spends no retry). */
   queue: Queue<SendJob>;
   site: SendSite;
@@ -138,8 +142,29 @@ async function sendOne(deps: SendDeps, { message, job }: Job): Promise<"done" | 
   return "done";
 }
 
-/** Consumer for the send queue: at most MAX_IN_FLIGHT chunks at once, within a wall-time budget. */
-export async function handleSendBatch(batch: MessageBatch<unknown>, deps: SendDeps): Promise<void> {
+/** The owner's and the ledgers' calls, each through the invocation's connection gate. */
+function gatedDeps(deps: SendDeps): SendDeps {
+  const { gate } = deps;
+  return {
+    ...deps,
+    edition: (id) => {
+      const owner = deps.edition(id);
+      return {
+        digest: () => gate(() => owner.digest()),
+        claim: (chunk) => gate(() => owner.claim(chunk)),
+        settle: (chunk, outcome) => gate(() => owner.settle(chunk, outcome)),
+      };
+    },
+    markInvalid: (email) => gate(() => deps.markInvalid(email)),
+  };
+}
+
+/** Consumer for the send queue: at most MAX_CHUNKS_IN_FLIGHT chunks at once, within a wall-time budget. */
+export async function handleSendBatch(
+  batch: MessageBatch<unknown>,
+  ungatedDeps: SendDeps,
+): Promise<void> {
+  const deps = gatedDeps(ungatedDeps);
   const startedAt = Date.now();
   const jobs: Job[] = [];
   const seen = new Set<string>();
@@ -180,7 +205,7 @@ export async function handleSendBatch(batch: MessageBatch<unknown>, deps: SendDe
     inFlight.add(run);
     const settle = () => inFlight.delete(run);
     run.then(settle, settle);
-    if (inFlight.size >= MAX_IN_FLIGHT) await Promise.race(inFlight);
+    if (inFlight.size >= MAX_CHUNKS_IN_FLIGHT) await Promise.race(inFlight);
   }
   await Promise.all(inFlight);
 

@@ -1,5 +1,6 @@
 // The paced mailer: every provider call books a slot from the shared ProviderLimiter first, and a 429
 // is waited out inside the invocation (same idempotency key) instead of spending a queue attempt.
+import { ungated, type ConnectionGate } from "./connection-gate";
 import type { Mailer, SendResult } from "./mailer";
 
 /** What the paced mailer needs of the limiter; the ProviderLimiter stub is one. */
@@ -16,6 +17,9 @@ export type PacedMailerOptions = {
   maxWaitSeconds: number;
   clock?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** The invocation's connection gate: each call to the limiter or the provider takes a permit, the
+   * wait for a slot does not. */
+  gate?: ConnectionGate;
 };
 
 // A 429 without a usable retry-after still pauses every caller this long.
@@ -27,6 +31,7 @@ export function createPacedMailer(inner: Mailer, options: PacedMailerOptions): M
   const { limiter, ratePerSecond, maxWaitSeconds } = options;
   const clock = options.clock ?? Date.now;
   const sleep = options.sleep ?? defaultSleep;
+  const gate = options.gate ?? ungated;
 
   /**
    * 5xx and network errors come back at once for the caller to back off: looping on them here
@@ -38,7 +43,7 @@ export function createPacedMailer(inner: Mailer, options: PacedMailerOptions): M
     for (;;) {
       let startAtMs: number;
       try {
-        startAtMs = await limiter.reserve(ratePerSecond, deadlineMs);
+        startAtMs = await gate(() => limiter.reserve(ratePerSecond, deadlineMs));
       } catch (error) {
         // Without a slot, calling anyway could start a 429 storm for every isolate: hand it back.
         return {
@@ -63,7 +68,7 @@ export function createPacedMailer(inner: Mailer, options: PacedMailerOptions): M
       }
       const waitMs = startAtMs - clock();
       if (waitMs > 0) await sleep(waitMs);
-      const result = await call();
+      const result = await gate(call);
       if (result.ok || result.status !== 429) return result;
       const retryAfterMs = (result.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS) * 1000;
       const resumeAtMs = clock() + retryAfterMs;
@@ -77,7 +82,7 @@ export function createPacedMailer(inner: Mailer, options: PacedMailerOptions): M
       );
       try {
         // Every caller waits, not only this one: the provider's limit is per team.
-        await limiter.pauseUntil(resumeAtMs);
+        await gate(() => limiter.pauseUntil(resumeAtMs));
       } catch {
         return result;
       }

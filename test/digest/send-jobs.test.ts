@@ -13,6 +13,7 @@ import { compileDigest } from "../../src/digest/compile-digest";
 import type { SendJob } from "../../src/digest/digest-schema";
 import { editionSend } from "../../src/digest/edition-send";
 import { handleSendBatch, type SendDeps } from "../../src/digest/send-jobs";
+import { createConnectionGate } from "../../src/mail/connection-gate";
 import type { Mailer, SendResult } from "../../src/mail/mailer";
 import { departureLog } from "../../src/subscribers/departure-log";
 import { createTokenSigner } from "../../src/subscribers/reader-token";
@@ -76,6 +77,7 @@ function deps(mailer: Mailer, extra: Partial<SendDeps> = {}): SendDeps {
     mailer,
     signer: createTokenSigner("test-signing-secret"),
     markInvalid: async () => {},
+    gate: createConnectionGate(),
     queue: env.SEND_QUEUE as Queue<SendJob>,
     site: {
       siteTitle: "Tidings",
