@@ -153,9 +153,9 @@ describe("the next digest on the desk", () => {
     expect(next).toContain("Hello readers.");
     const preview = await (await api("/api/digests/preview")).text();
     expect(preview).toContain(
-      "<a href='https://example.com/more' style='color:#0b57d0;'>https://example.com/more</a> &lt;b&gt;now&lt;/b&gt;.",
+      "<a href='https://example.com/more' class='l' style='color:#0b57d0;word-break:break-all;'>https://example.com/more</a> &lt;b&gt;now&lt;/b&gt;.",
     );
-    const body = preview.slice(preview.indexOf("Read this digest on the web"));
+    const body = preview.slice(preview.indexOf("In this issue"));
     expect(body.indexOf("Hello readers.")).toBeGreaterThan(0);
     expect(body.indexOf("Hello readers.")).toBeLessThan(body.indexOf("A story under the note"));
 
