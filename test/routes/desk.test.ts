@@ -177,7 +177,9 @@ describe("the next digest on the desk", () => {
     const text = await (await desk("/desk/preview?format=text", cookie)).text();
     expect(text).toContain('<pre class="card" aria-label="Plain text version">');
     const dark = await (await desk("/desk/preview?scheme=dark", cookie)).text();
-    expect(dark).toContain("filter:invert(1)");
+    // The email's own dark styles, applied whatever the editor's setting; no inversion.
+    expect(dark).toContain("@media all{.b{background:#111214!important;}");
+    expect(dark).not.toContain("filter:invert(1)");
     const alone = await desk("/desk/preview/email", cookie);
     expect(alone.status).toBe(200);
     expect(await alone.text()).toMatch(/^<!doctype html>/);
