@@ -8,6 +8,12 @@ import { html } from "./html";
 import { renderPreferenceFields } from "./preference-fields";
 import { renderPage } from "./page-layout";
 
+// What the choices mean depends on the status: only a confirmed reader is getting anything now.
+const CHOICES_LEAD: Partial<Record<Subscriber["status"], string>> = {
+  confirmed: "You get",
+  pending: "Once you confirm, you get",
+};
+
 export function renderPreferencesPage(options: {
   siteTitle: string;
   subscriber: Subscriber;
@@ -27,7 +33,7 @@ export function renderPreferencesPage(options: {
 ${options.saved ? html`<p class="lead" role="status">Saved. You now get: ${describePreferences(current, topics)}.</p>` : ""}
 <p class="lead">${subscriber.email} ${statusInWords(subscriber.status)}.</p>
 <h2>What you get, and when</h2>
-<p>You get: <strong>${describePreferences(current, topics)}</strong>.</p>
+<p>${CHOICES_LEAD[subscriber.status] ?? "Your choices, kept in case you come back"}: <strong>${describePreferences(current, topics)}</strong>.</p>
 <form class="stack" method="post" action="/preferences?${query}">
   ${renderPreferenceFields({ topics, choices: options.choices ?? { ...current, topics: current.topics ?? topics.map((t) => t.slug) }, errors: options.errors ?? {} })}
   <button type="submit">Save my choices</button>
