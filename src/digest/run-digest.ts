@@ -20,7 +20,7 @@ const ARCHIVE_REPAIR_AFTER_MS = 30_000;
 // Other sources kept per story: the email names two and counts the rest.
 const MAX_ALSO_LINKS = 10;
 // Every published index entry, to number the issue: ten years of daily issues is 4 KV list calls.
-const ALL_ISSUES = 100_000;
+export const ALL_ISSUES = 100_000;
 
 /** What a run needs of an edition's owner (EditionSend's RPC methods). */
 export type EditionStarter = {

@@ -4,6 +4,8 @@ import { describe, expect, it } from "vitest";
 import { groupSections } from "../../src/digest/compile-digest";
 import type { DigestItem } from "../../src/digest/digest-schema";
 import { personaliseChunk } from "../../src/digest/personalise-chunk";
+import { selectionParts } from "../../src/digest/render-selection";
+import { defaultPreferences } from "../../src/subscribers/preferences";
 import { createTokenSigner } from "../../src/subscribers/reader-token";
 import { MAX_EMAIL_HTML_BYTES, renderDigestEmailParts } from "../../templates/digest-email";
 import { parseHtml } from "../fixtures/parse";
@@ -97,6 +99,33 @@ describe("the digest email's look", () => {
     expect(css).toContain("[data-ogsb] .c{");
     const names = page.all("meta").map((m) => page.attr(m, "name"));
     expect(names).toEqual(expect.arrayContaining(["color-scheme", "supported-color-schemes"]));
+  });
+});
+
+describe("a personal selection's email", () => {
+  it("carries the number of the archived issue it links to, from the slot's pool", () => {
+    const pool = {
+      ...digest([item(1), item(2)]),
+      id: "2026-11-26T0700",
+      status: "compiled" as const,
+      heldReason: null,
+      windowStart: "2026-11-25T07:00:00.000Z",
+      cutoff: "2026-11-26T09:00:00.000Z",
+      articleCount: 2,
+      webHtml: "",
+      createdAt: "2026-11-26T07:00:00.000Z",
+      archiveId: "2026-11-26",
+      issueNumber: 7,
+      sections: [{ topic: null, articles: [item(1), item(2)] }],
+    };
+    const parts = selectionParts(
+      pool,
+      defaultPreferences("UTC"),
+      { topics: [], maxArticles: 30 },
+      site,
+    );
+    expect(parts.html[0]).toContain("No. 7 &#183; 2 stories");
+    expect(parts.html[0]).toContain("https://tidings.test/digests/2026-11-26");
   });
 });
 
