@@ -17,12 +17,17 @@ const switchLink = (label: string, target: PreviewMode, current: boolean) =>
   html`<a href="${href(target)}" ${raw(current ? 'aria-current="true"' : "")}>${label}</a>`;
 
 /**
- * Dark mode as a mail app that honours the email's colour-scheme would show it: the email's own
- * light styles are inverted by the viewer, which is what most dark-mode clients do to an email
- * without dark styles of its own.
+ * Dark mode as a reader in dark mode gets it: the email's own dark styles (its
+ * `prefers-color-scheme: dark` block) applied whatever the editor's own setting. An email without
+ * dark styles is inverted instead, which is what most dark-mode clients do to one.
  */
-export const DARK_FRAME_STYLE =
+const DARK_MEDIA = "@media (prefers-color-scheme:dark){";
+const INVERTED =
   "<style>html{filter:invert(1) hue-rotate(180deg);background:#fff}img{filter:invert(1) hue-rotate(180deg)}</style>";
+export const asDark = (email: string) =>
+  email.includes(DARK_MEDIA)
+    ? email.replace(DARK_MEDIA, "@media all{")
+    : email.replace("</head>", `${INVERTED}</head>`);
 
 export function renderPreviewPage(options: {
   siteTitle: string;
@@ -34,9 +39,7 @@ export function renderPreviewPage(options: {
   mode: PreviewMode;
 }) {
   const { mode } = options;
-  const frameHtml = mode.dark
-    ? options.html.replace("</head>", `${DARK_FRAME_STYLE}</head>`)
-    : options.html;
+  const frameHtml = mode.dark ? asDark(options.html) : options.html;
   const view = mode.text
     ? html`<pre class="card" aria-label="Plain text version">${options.text}</pre>`
     : html`<iframe class="full" sandbox="" title="Email: ${options.subject}" srcdoc="${frameHtml}"></iframe>`;

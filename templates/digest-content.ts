@@ -1,17 +1,23 @@
-// The digest's body, shared by the email and the web page: sections of escaped, http(s)-only links.
+// The digest email's stories, HTML and text: the top story set apart, then sections by topic label,
+// headlines in the brand colour, sources and dates in words, escaped text and http(s)-only links.
 import type { DigestItem, DigestSection } from "../src/digest/digest-schema";
-import { EMAIL_STYLE } from "./email-layout";
-import { html, safeHref } from "./html";
+import { BRAND, EMAIL_STYLE } from "./email-layout";
+import { html, safeHref, type SafeHtml } from "./html";
+import { shortDayInWords } from "./plain-dates";
 
-// Short on purpose: these repeat for every article of every reader's email.
+// Short on purpose: these repeat for every story of every reader's email. Classes are the dark
+// styles' hooks (email-layout.ts): m muted, l link, r rule, k the top story's panel.
 const SECTION_STYLE =
-  "margin:28px 0 8px;padding-bottom:4px;border-bottom:2px solid #e4e4e0;color:#5b5b5b;font-size:13px;letter-spacing:.08em;text-transform:uppercase;";
-const TITLE_STYLE = "margin:16px 0 4px;font-size:18px;line-height:1.35;";
+  "margin:28px 0 4px;padding-bottom:4px;border-bottom:1px solid #e4e4e0;color:#5b5b5b;font-size:12px;letter-spacing:.1em;text-transform:uppercase;";
+const TITLE_STYLE = "margin:18px 0 4px;font-size:18px;line-height:1.35;";
+const TOP_TITLE_STYLE = "margin:6px 0 4px;font-size:22px;line-height:1.3;";
+// The brand colour and no underline: a headline is plainly a link without a heavy rule under it.
+const HEADLINE_LINK = `color:${BRAND};text-decoration:none;`;
+const TOP_PANEL =
+  "margin:20px 0 8px;padding:16px 18px;border:1px solid #dfe6f3;border-radius:8px;background:#f3f6fc;";
 
 export const sectionName = (topic: string | null) =>
   topic === null ? "More stories" : topic.replace(/-/g, " ").replace(/^./, (c) => c.toUpperCase());
-
-const day = (iso: string) => iso.slice(0, 10);
 
 /** Other sources named in an "Also" line; the rest are counted: "Also: A, B (+3)". */
 const ALSO_NAMED = 2;
@@ -32,59 +38,73 @@ export function alsoOf(
 }
 
 function alsoHtml(item: DigestItem) {
-  const named = (item.also ?? []).slice(0, ALSO_NAMED);
-  if (named.length === 0) return "";
-  const links = named.map((other, i) => {
+  const also = alsoOf(item);
+  if (!also) return "";
+  const links = also.named.map((other, i) => {
     const href = safeHref(other.url);
     const sep = i > 0 ? ", " : "";
-    return href ? html`${sep}<a href='${href}'>${other.source}</a>` : html`${sep}${other.source}`;
+    return href
+      ? html`${sep}<a href='${href}' class='l' style='${EMAIL_STYLE.link}'>${other.source}</a>`
+      : html`${sep}${other.source}`;
   });
-  const more = alsoMore(item);
-  return html`<p style='margin:0 0 8px;${EMAIL_STYLE.muted}'>Also: ${links}${more > 0 ? ` (+${more})` : ""}</p>`;
+  return html`<p class='m' style='margin:0 0 8px;${EMAIL_STYLE.muted}'>Also: ${links}${also.more > 0 ? ` (+${also.more})` : ""}</p>`;
 }
 
 function alsoText(item: DigestItem): string | null {
-  const named = (item.also ?? []).slice(0, ALSO_NAMED);
-  if (named.length === 0) return null;
-  const more = alsoMore(item);
-  return `  Also: ${named.map((other) => other.source).join(", ")}${more > 0 ? ` (+${more})` : ""}`;
+  const also = alsoOf(item);
+  if (!also) return null;
+  const more = also.more > 0 ? ` (+${also.more})` : "";
+  return `Also: ${also.named.map((other) => other.source).join(", ")}${more}`;
 }
 
-export function renderDigestContent(sections: DigestSection[]) {
-  return html`${sections.map(
-    (section) => html`<h2 style='${SECTION_STYLE}'>${sectionName(section.topic)}</h2>
-${section.articles.map((article) => {
-  const href = safeHref(article.url);
+/** "Example News · 26 Nov · 3 sources" */
+const byline = (item: DigestItem) =>
+  `${item.source} · ${shortDayInWords(item.publishedAt)}${sourceCount(item)}`;
+
+function headline(item: DigestItem, style = TITLE_STYLE) {
+  const href = safeHref(item.url);
   const title = href
-    ? html`<a href='${href}' style='color:#1a1a1a;'>${article.title}</a>`
-    : html`${article.title}`;
-  return html`<h3 style='${TITLE_STYLE}'>${title}</h3>
-<p style='margin:0 0 4px;${EMAIL_STYLE.muted}'>${article.source} · ${day(article.publishedAt)}${sourceCount(article)}</p>
-${article.summary ? html`<p style='margin:0 0 8px;'>${article.summary}</p>` : ""}${alsoHtml(article)}`;
-})}`,
-  )}`;
+    ? html`<a href='${href}' class='l' style='${HEADLINE_LINK}'>${item.title}</a>`
+    : html`${item.title}`;
+  return html`<h3 style='${style}'>${title}</h3>`;
 }
 
-export function renderDigestText(sections: DigestSection[]): string {
-  return sections
-    .map((section) => {
-      const items = section.articles.map((article) => {
-        const href = safeHref(article.url);
-        const lines = [
-          `* ${article.title}`,
-          `  ${article.source}, ${day(article.publishedAt)}${sourceCount(article).replace(" · ", ", ")}`,
-        ];
-        if (article.summary) lines.push(`  ${article.summary.replace(/\s*\n\s*/g, " ")}`);
-        const also = alsoText(article);
-        if (also) lines.push(also);
-        if (href) lines.push(`  ${href}`);
-        return lines.join("\n");
-      });
-      const name = sectionName(section.topic).toUpperCase();
-      return `${name}\n${"-".repeat(name.length)}\n\n${items.join("\n\n")}`;
-    })
-    .join("\n\n");
+/** One story in full: headline, byline, summary, "Also" line. */
+export function storyHtml(item: DigestItem): SafeHtml {
+  return html`${headline(item)}<p class='m' style='margin:0 0 6px;${EMAIL_STYLE.muted}'>${byline(item)}</p>${item.summary ? html`<p style='margin:0 0 8px;'>${item.summary}</p>` : ""}${alsoHtml(item)}`;
 }
+
+/** A story shortened to its linked headline and byline, when the full email would be clipped. */
+export function storyLinkHtml(item: DigestItem): SafeHtml {
+  const href = safeHref(item.url);
+  const title = href
+    ? html`<a href='${href}' class='l' style='${HEADLINE_LINK}'>${item.title}</a>`
+    : html`${item.title}`;
+  return html`<p style='margin:10px 0 0;'>${title} <span class='m' style='${EMAIL_STYLE.muted}'>${byline(item)}</span></p>`;
+}
+
+/** The top story in its own panel, labelled, with a larger headline. */
+export function topStoryHtml(item: DigestItem): SafeHtml {
+  return html`<div class='k' style='${TOP_PANEL}'><p class='m' style='margin:0;color:#5b5b5b;font-size:12px;font-weight:bold;letter-spacing:.1em;text-transform:uppercase;'>Top story</p>${headline(item, TOP_TITLE_STYLE)}<p class='m' style='margin:0 0 6px;${EMAIL_STYLE.muted}'>${byline(item)}</p>${item.summary ? html`<p style='margin:0 0 4px;'>${item.summary}</p>` : ""}${alsoHtml(item)}</div>`;
+}
+
+export const sectionHeadingHtml = (topic: string | null) =>
+  html`<h2 class='m r' style='${SECTION_STYLE}'>${sectionName(topic)}</h2>`;
+
+/** One story as plain text: headline, byline, summary, Also line, link; indented under a bullet. */
+export function storyText(item: DigestItem, bullet = "* "): string {
+  const href = safeHref(item.url);
+  const pad = " ".repeat(bullet.length);
+  const lines = [`${bullet}${item.title}`, `${pad}${byline(item).replaceAll(" · ", ", ")}`];
+  if (item.summary) lines.push(`${pad}${item.summary.replace(/\s*\n\s*/g, " ")}`);
+  const also = alsoText(item);
+  if (also) lines.push(`${pad}${also}`);
+  if (href) lines.push(`${pad}${href}`);
+  return lines.join("\n");
+}
+
+/** A text heading underlined with dashes, as plain-text newsletters do. */
+export const textHeading = (name: string) => `${name.toUpperCase()}\n${"-".repeat(name.length)}`;
 
 /** The first headlines, for the preheader and the feed summary. */
 export const headlines = (sections: DigestSection[], count: number) =>

@@ -36,3 +36,16 @@ export function shortDayInWords(iso: string): string {
 
 /** "Thursday 26 November 2026", for a digest id (YYYY-MM-DD). */
 export const longDayInWords = (id: string) => LONG_DAY.format(new Date(`${id}T12:00:00Z`));
+
+const TIME = new Intl.DateTimeFormat("en-GB", {
+  hour: "2-digit",
+  minute: "2-digit",
+  hourCycle: "h23",
+  timeZone: "UTC",
+});
+
+/** "26 Nov 2026, 13:05 UTC", for a moment in a reader's history; the input itself if unreadable. */
+export function momentInWords(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : `${dayInWords(iso)}, ${TIME.format(date)} UTC`;
+}

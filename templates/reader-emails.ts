@@ -29,9 +29,9 @@ export function renderConfirmEmail(options: {
     <p style="margin:0 0 20px;">
       <a href="${confirmUrl}" style="${EMAIL_STYLE.button}">Confirm subscription</a>
     </p>
-    <p style="margin:0;font-size:13px;color:#5b5b5b;">
+    <p class="m" style="margin:0;font-size:13px;color:#5b5b5b;">
       Button not working? Open this link:<br />
-      <a href="${confirmUrl}" style="${EMAIL_STYLE.link}${FALLBACK_LINK_STYLE}">${confirmUrl}</a><br />
+      <a href="${confirmUrl}" class="l" style="${EMAIL_STYLE.link}${FALLBACK_LINK_STYLE}">${confirmUrl}</a><br />
       The link works for 7 days. If you did not ask for this, ignore this email and you will hear
       nothing more.
     </p>`;
@@ -64,19 +64,24 @@ export function renderWelcomeEmail(options: {
   siteTitle: string;
   siteUrl: string;
   sendTime: string;
+  /** Under personal delivery, the reader's choices in words; the one daily send time otherwise. */
+  choices?: string | undefined;
   links: ReaderLinks;
   postalAddress: string;
 }): RenderedEmail {
-  const { siteTitle, siteUrl, sendTime, links, postalAddress } = options;
+  const { siteTitle, siteUrl, sendTime, choices, links, postalAddress } = options;
   const subject = `Welcome to ${siteTitle}`;
   const archiveUrl = `${siteUrl}/digests`;
+  const what = choices ? `You get: ${choices}.` : `You get one email every day at ${sendTime}.`;
+  const how =
+    "Each email holds the tech news our editors picked since your last one, top story first. Days with no news send nothing.";
   const content = html`<h1 style="${EMAIL_STYLE.heading}">You're subscribed</h1>
+    <p style="margin:0 0 8px;font-size:18px;"><strong>${what}</strong></p>
+    <p style="margin:0 0 16px;">${how}</p>
     <p style="margin:0 0 16px;">
-      Every day at ${sendTime} you get one email with the tech news our editors picked since the
-      last one. Days with no news send nothing.
-    </p>
-    <p style="margin:0 0 16px;">
-      Past digests are on <a href="${archiveUrl}" style="${EMAIL_STYLE.link}">the archive</a>.
+      <a href="${links.preferencesUrl}" class="l" style="${EMAIL_STYLE.link}">Change what you get and when</a>
+      &middot;
+      <a href="${archiveUrl}" class="l" style="${EMAIL_STYLE.link}">Read past digests</a>
     </p>
     <p style="margin:0;">
       To leave, use the unsubscribe link at the bottom of any email: one click, no login.
@@ -86,7 +91,7 @@ export function renderWelcomeEmail(options: {
     html: renderEmailHtml({
       title: subject,
       siteTitle,
-      preheader: `One email a day at ${sendTime}. Leave with one click.`,
+      preheader: `${what} Leave with one click.`,
       content,
       footerLinks: renderReaderFooterLinks(siteTitle, links),
       postalAddress,
@@ -94,7 +99,10 @@ export function renderWelcomeEmail(options: {
     text: [
       `Welcome to ${siteTitle}`,
       "",
-      `Every day at ${sendTime} you get one email with the tech news our editors picked since the last one.`,
+      what,
+      how,
+      "",
+      `Change what you get and when: ${links.preferencesUrl}`,
       `Past digests: ${archiveUrl}`,
       "",
       "To leave, use the unsubscribe link at the bottom of any email.",

@@ -46,6 +46,8 @@ export const Digest = z.object({
   heldReason: z.string().nullable().default(null),
   /** The editor's note, plain text, shown above the stories (absent in older records). */
   note: z.string().nullable().optional(),
+  /** "No. 42": published digests before it plus one, counted at compile (absent in older records). */
+  issueNumber: z.number().int().positive().optional(),
   title: z.string(),
   subject: z.string(),
   /** The window: articles created after `windowStart` and at or before `cutoff`. */

@@ -31,7 +31,10 @@ export function selectionParts(
   );
   // Every email links to the public archive's day (the full digest compiled at DIGEST_CRON).
   const archiveId = pool.archiveId ?? pool.cutoff.slice(0, 10);
-  const parts = renderDigestEmailParts({ ...selection, id: archiveId }, site);
+  const parts = renderDigestEmailParts(
+    { ...selection, id: archiveId, issueNumber: pool.issueNumber },
+    site,
+  );
   if (rendered.size >= MAX_REMEMBERED) rendered.delete(rendered.keys().next().value!);
   rendered.set(key, parts);
   return parts;

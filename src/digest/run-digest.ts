@@ -19,6 +19,8 @@ const DAY_MS = 86_400_000;
 const ARCHIVE_REPAIR_AFTER_MS = 30_000;
 // Other sources kept per story: the email names two and counts the rest.
 const MAX_ALSO_LINKS = 10;
+// Every published index entry, to number the issue: ten years of daily issues is 4 KV list calls.
+export const ALL_ISSUES = 100_000;
 
 /** What a run needs of an edition's owner (EditionSend's RPC methods). */
 export type EditionStarter = {
@@ -89,9 +91,11 @@ export async function compileWindow(deps: RunDeps, id: string, cutoff: Date): Pr
   // hold this one (compiled and archived, not sent) until an editor releases it.
   // A held digest never went out: the brake keeps looking at the one that did, so an unreleased
   // hold is not waved through the next day.
-  const lastSent = (await deps.digests.index(30, { before: id, published: true })).find(
-    (d) => d.status !== "held",
-  );
+  // One list of the archive index (1,000 keys a KV operation) gives both the issue number
+  // ("No. 42": the published digests before this one, plus one) and the last digest sent.
+  const published = await deps.digests.index(ALL_ISSUES, { before: id, published: true });
+  digest.issueNumber = published.length + 1;
+  const lastSent = published.find((d) => d.status !== "held");
   const figures = lastSent ? await deps.edition(lastSent.id).brakeFigures() : null;
   const reason =
     lastSent && figures ? complaintBrake(figures, lastSent.id, deps.complaintBrakeRate) : null;

@@ -3,7 +3,7 @@
 // A run with nobody due costs one object call and no KV operation; running a slot again only
 // nudges its owner, and readers are handed to a slot once, so a repeated run sends nothing twice.
 import { slotIdFor } from "./digest-schema";
-import type { RunDeps } from "./run-digest";
+import { ALL_ISSUES, type RunDeps } from "./run-digest";
 import type { SendStatus } from "./edition-status";
 import { compilePool } from "./slot-pool";
 
@@ -30,7 +30,10 @@ export async function runDue(deps: DueRunDeps, scheduledMs: number): Promise<Due
   if (!probe.due) return { slotId, outcome: "nobody_due", status: null };
   // The complaint brake holds the day's digest; while it is held, nobody is handed a slot, so the
   // readers stay due and are sent by the first run after an editor releases it.
-  const [latest] = await deps.digests.index(1, { published: true });
+  // The whole published index in one list call per 1,000 issues: the latest, which emails link
+  // to, and its number ("No. N"), which their masthead shows.
+  const published = await deps.digests.index(ALL_ISSUES, { published: true });
+  const [latest] = published;
   if (latest?.status === "held") return { slotId, outcome: "held", status: null };
   const pool =
     (await owner.digest()) ??
@@ -39,6 +42,7 @@ export async function runDue(deps: DueRunDeps, scheduledMs: number): Promise<Due
       ms: slotMs,
       weekly: probe.weekly,
       archiveId: latest?.id ?? null,
+      issueNumber: latest ? published.length : null,
     }));
   await owner.adopt(pool);
   return { slotId, outcome: "started", status: await owner.start() };

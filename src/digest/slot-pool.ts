@@ -16,7 +16,14 @@ export const periodMs = (cadence: Preferences["cadence"]) =>
 
 export async function compilePool(
   deps: { articles: ArticleStore; siteTitle: string; now: () => Date },
-  slot: { id: string; ms: number; weekly: boolean; archiveId: string | null },
+  slot: {
+    id: string;
+    ms: number;
+    weekly: boolean;
+    archiveId: string | null;
+    /** The archived issue's number, shown in the masthead of every email of the slot. */
+    issueNumber?: number | null;
+  },
 ): Promise<Digest> {
   const { id: slotId, ms: slotMs, weekly, archiveId } = slot;
   const windowStart = slotMs - periodMs(weekly ? "weekly" : "daily");
@@ -38,6 +45,7 @@ export async function compilePool(
     webHtml: "",
     createdAt: deps.now().toISOString(),
     archiveId,
+    ...(slot.issueNumber ? { issueNumber: slot.issueNumber } : {}),
   };
 }
 

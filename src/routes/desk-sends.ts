@@ -8,7 +8,7 @@ import { unknownEditionStatus } from "../digest/edition-status";
 import { compileNext, previewSite, renderPreviewEmail } from "../digest/next-digest";
 import { readConfig, type AppEnv } from "../env";
 import { ApiError } from "../errors";
-import { DARK_FRAME_STYLE, renderPreviewPage } from "../../templates/desk-preview";
+import { asDark, renderPreviewPage } from "../../templates/desk-preview";
 import { renderSendsPage, type SendRow } from "../../templates/desk-sends";
 import { deskNotice } from "./desk-notices";
 import { digestIdParam } from "./digests";
@@ -48,7 +48,7 @@ export const deskSendRoutes = new Hono<{ Bindings: AppEnv; Variables: EditorVari
     const digest = await compileNext(runDeps(c.env), new Date());
     const { html } = renderPreviewEmail(digest, previewSite(readConfig(c.env)));
     const dark = c.req.query("scheme") === "dark";
-    return c.html(dark ? html.replace("</head>", `${DARK_FRAME_STYLE}</head>`) : html);
+    return c.html(dark ? asDark(html) : html);
   })
 
   .get("/sends", async (c) =>

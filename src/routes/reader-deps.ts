@@ -2,6 +2,7 @@
 // site's words.
 import { readConfig, requireSecret, type AppEnv } from "../env";
 import { createMailer } from "../mail/create-mailer";
+import { describePreferences, parseTopics, type Preferences } from "../subscribers/preferences";
 import { readerLedger } from "../subscribers/reader-ledger";
 import { createTokenSigner } from "../subscribers/reader-token";
 import { createSubscriberStore, type SubscriberStore } from "../subscribers/subscriber-store";
@@ -38,6 +39,12 @@ export function readerDeps(
       mailFrom: config.MAIL_FROM,
       postalAddress: config.MAIL_POSTAL_ADDRESS,
       sendTime: config.DIGEST_SEND_TIME,
+      ...(config.DIGEST_DELIVERY === "personal"
+        ? {
+            describeChoices: (preferences: Preferences) =>
+              describePreferences(preferences, parseTopics(config.TOPICS)),
+          }
+        : {}),
     },
     now,
   };

@@ -12,7 +12,7 @@ import { eraseKeysNaming } from "./erasure";
 import { createReaderSync, notePublish, PUBLISH_TABLE } from "./reader-sync";
 import * as rules from "./reader-rules";
 import { createReaderTables, type ReaderRow } from "./reader-tables";
-import type { Preferences } from "./preferences";
+import { preferencesOf, type Preferences } from "./preferences";
 import type { Subscriber } from "./subscriber-schema";
 
 const SCHEMA = [
@@ -45,8 +45,10 @@ const SCHEMA = [
 // Resend retries a failed webhook delivery for about 3 days; a week covers every retry.
 const SEEN_EVENT_KEEP_MS = 7 * 24 * 60 * 60 * 1000;
 
+/** `preferences`: what the reader chose, so the welcome email can say what they get and when. */
 export type ConfirmOutcome =
-  { outcome: "gone" } | { outcome: "confirmed"; welcomeFor: string | null };
+  | { outcome: "gone" }
+  | { outcome: "confirmed"; welcomeFor: string | null; preferences: Preferences };
 
 export class ReaderLedger extends DurableObject<Env> {
   private readonly tables: ReturnType<typeof createReaderTables>;
@@ -100,7 +102,7 @@ export class ReaderLedger extends DurableObject<Env> {
       const current = next ?? previous;
       if (current?.status !== "confirmed") return { outcome: "gone" };
       const welcomeFor = current.welcomeSentAt ? null : current.consent.signedUpAt;
-      return { outcome: "confirmed", welcomeFor };
+      return { outcome: "confirmed", welcomeFor, preferences: preferencesOf(current) };
     });
     await this.sync.publish();
     return outcome;

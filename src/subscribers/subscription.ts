@@ -8,6 +8,7 @@ import { readerLinks } from "./reader-links";
 import type { TokenSigner } from "./reader-token";
 import type { ReaderLedgers } from "./reader-ledger";
 import type { SignUpInput } from "./reader-rules";
+import type { Preferences } from "./preferences";
 
 export type ReaderSite = {
   siteTitle: string;
@@ -15,6 +16,8 @@ export type ReaderSite = {
   mailFrom: string;
   postalAddress: string;
   sendTime: string;
+  /** Under personal delivery, a reader's choices in words ("AI, daily at 07:00 Europe/Berlin"). */
+  describeChoices?: (preferences: Preferences) => string;
 };
 
 export type SubscriptionDeps = {
@@ -91,6 +94,7 @@ export async function confirm(
     siteTitle: site.siteTitle,
     siteUrl: site.siteUrl,
     sendTime: site.sendTime,
+    choices: site.describeChoices?.(result.preferences),
     links,
     postalAddress: site.postalAddress,
   });

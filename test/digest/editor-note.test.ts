@@ -44,14 +44,14 @@ describe("the editor's note", () => {
     const digest = await waitFor(async () =>
       (await mailTo(reader)).find((mail) => mail.tags.some((tag) => tag.name === "digest")),
     );
-    const html = digest.html.slice(digest.html.indexOf("Read this digest on the web"));
+    const html = digest.html.slice(digest.html.indexOf("From the editor"));
     expect(html).toContain("<p style='margin:0 0 12px;'>Welcome back.</p>");
     expect(html).toContain(
-      "<a href='https://example.com/why' style='color:#0b57d0;'>https://example.com/why</a> first.",
+      "<a href='https://example.com/why' class='l' style='color:#0b57d0;word-break:break-all;'>https://example.com/why</a> first.",
     );
     expect(html.indexOf("Welcome back.")).toBeLessThan(html.indexOf("The story below the note"));
     expect(digest.text).toMatch(
-      /On the web: \S+\n\nWelcome back\.\n\nRead https:\/\/example\.com\/why first\.\n\n/,
+      /FROM THE EDITOR\n-+\n\nWelcome back\.\n\nRead https:\/\/example\.com\/why first\.\n\n/,
     );
 
     // The note stays with its digest; the next one starts without.

@@ -74,7 +74,7 @@ describe("the digest email", () => {
     expect(text).toContain("1 Example Street, Springfield");
   });
 
-  it("is built for email clients: 600 px table, inline styles, hidden preheader, dark-mode meta, no script", () => {
+  it("is built for email clients: 600 px table, inline light styles, a dark-mode style block, hidden preheader, no script", () => {
     const parts = render([
       article({ title: "First" }),
       article({ title: "Second", url: "https://example.com/b" }),
@@ -86,7 +86,11 @@ describe("the digest email", () => {
     expect(page.all("table").some((t) => /max-width:600px/.test(page.attr(t, "style") ?? ""))).toBe(
       true,
     );
-    expect(page.all("style")).toEqual([]);
+    // One <style>, for dark mode only: the light look is inline, as email clients want.
+    const styles = page.all("style").map((s) => page.text(s));
+    expect(styles).toHaveLength(1);
+    expect(styles[0]).toContain("@media (prefers-color-scheme:dark)");
+    expect(page.all("script")).toEqual([]);
     expect(page.all("meta").some((m) => page.attr(m, "name") === "color-scheme")).toBe(true);
     const preheader = page
       .all("div")

@@ -57,6 +57,12 @@ describe("compiling", () => {
     const second = await runDigest(deps(), { id: "2041-03-02", cutoff: c2 });
     expect(second.digest.windowStart).toBe(c1.toISOString());
     expect(titles(second.digest)).toEqual(["day2 at cutoff", "day2 just after"]);
+    // "No. N" counts published digests: the next day's is one more, and it is kept with the digest.
+    expect(first.digest.issueNumber).toBeGreaterThanOrEqual(1);
+    expect(second.digest.issueNumber).toBe(first.digest.issueNumber! + 1);
+    expect((await createDigestStore(env.DIGESTS).get("2041-03-02"))?.issueNumber).toBe(
+      second.digest.issueNumber,
+    );
   });
 
   it("leaves out deleted articles and keeps at most DIGEST_MAX_ARTICLES, newest first", async () => {
@@ -118,6 +124,13 @@ describe("compiling", () => {
     const next = await runDigest(deps({ minArticles: 2 }), { id: "2043-07-02", cutoff: c2 });
     expect(next.digest.status).toBe("compiled");
     expect(titles(next.digest)).toEqual(["next", "lonely"]);
+    // A skipped day is no issue: it has no number and the next one does not count it.
+    expect(skipped.digest.issueNumber).toBeUndefined();
+    const before = await createDigestStore(env.DIGESTS).index(1000, {
+      before: "2043-07-02",
+      published: true,
+    });
+    expect(next.digest.issueNumber).toBe(before.length + 1);
   });
 
   it("freezes the digest: editing an article later does not change it", async () => {

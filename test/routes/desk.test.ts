@@ -153,9 +153,9 @@ describe("the next digest on the desk", () => {
     expect(next).toContain("Hello readers.");
     const preview = await (await api("/api/digests/preview")).text();
     expect(preview).toContain(
-      "<a href='https://example.com/more' style='color:#0b57d0;'>https://example.com/more</a> &lt;b&gt;now&lt;/b&gt;.",
+      "<a href='https://example.com/more' class='l' style='color:#0b57d0;word-break:break-all;'>https://example.com/more</a> &lt;b&gt;now&lt;/b&gt;.",
     );
-    const body = preview.slice(preview.indexOf("Read this digest on the web"));
+    const body = preview.slice(preview.indexOf("In this issue"));
     expect(body.indexOf("Hello readers.")).toBeGreaterThan(0);
     expect(body.indexOf("Hello readers.")).toBeLessThan(body.indexOf("A story under the note"));
 
@@ -177,7 +177,9 @@ describe("the next digest on the desk", () => {
     const text = await (await desk("/desk/preview?format=text", cookie)).text();
     expect(text).toContain('<pre class="card" aria-label="Plain text version">');
     const dark = await (await desk("/desk/preview?scheme=dark", cookie)).text();
-    expect(dark).toContain("filter:invert(1)");
+    // The email's own dark styles, applied whatever the editor's setting; no inversion.
+    expect(dark).toContain("@media all{.b{background:#111214!important;}");
+    expect(dark).not.toContain("filter:invert(1)");
     const alone = await desk("/desk/preview/email", cookie);
     expect(alone.status).toBe(200);
     expect(await alone.text()).toMatch(/^<!doctype html>/);

@@ -26,8 +26,14 @@ describe("a reader's own data", () => {
     expect(response.status).toBe(200);
     const page = parseHtml(await response.text());
     const text = textOf(await (await SELF.fetch(link)).text());
-    expect(text).toContain(`${email} is confirmed`);
-    expect(text).toMatch(/Signed up from form \(signup-2026-11\)/);
+    expect(text).toContain(`${email} is subscribed`);
+    // Plain words: dates as a reader says them, where they signed up, no raw timestamps or enums.
+    expect(text).toMatch(/Signed up on \d{1,2} [A-Z][a-z]{2} \d{4} from the sign-up page\./);
+    expect(text).toMatch(/Confirmed on \d{1,2} [A-Z][a-z]{2} \d{4}\./);
+    expect(text).toMatch(/\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2} UTC: You signed up on a form/);
+    expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}T|signup-2026-11|confirmed \(|Left -/);
+    const erase = page.all("button").find((b) => page.text(b).startsWith("Erase my data"))!;
+    expect(page.attr(erase, "class")).toBe("danger");
     expect(
       page.all("a").some((a) => page.attr(a, "href")?.startsWith("/preferences/export?token=")),
     ).toBe(true);

@@ -71,9 +71,8 @@ describe("POST /subscribe", () => {
     expect(linkIn(mail!, "/confirm?token=")).toMatch(/^https:\/\/tidings\.test\/confirm\?token=/);
     expect(mail!.text).toContain(`${BASE}/confirm?token=`);
     // The raw fallback link has no break points: it must be allowed to wrap on a phone.
-    const fallback = /<a href="([^"]*\/confirm\?token=[^"]*)" style="([^"]*)">\1<\/a>/.exec(
-      mail!.html,
-    );
+    const fallback =
+      /<a href="([^"]*\/confirm\?token=[^"]*)" class="l" style="([^"]*)">\1<\/a>/.exec(mail!.html);
     expect(fallback?.[2]).toContain("word-break:break-all");
     // The token carries no address, so the whole link stays well under the old 190 characters.
     expect(fallback![1]!.length).toBeLessThan(140);
@@ -236,6 +235,9 @@ describe("confirming", () => {
     const welcomes = (await mailTo(email)).filter((m) => m.subject === "Welcome to Tidings");
     expect(welcomes).toHaveLength(1);
     expect(welcomes[0]!.text).toContain("07:00 UTC");
+    // What they get and when (this suite sends one edition to all), with the way to change it.
+    expect(welcomes[0]!.text).toContain("\nYou get one email every day at 07:00 UTC.\n");
+    expect(welcomes[0]!.text).toContain("Change what you get and when: ");
   });
 
   it("puts List-Unsubscribe headers and a visible unsubscribe link on the welcome email", async () => {
