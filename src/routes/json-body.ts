@@ -4,6 +4,7 @@ import type { Context } from "hono";
 import type { z } from "zod";
 
 type ZodFailure = z.core.$ZodError;
+import { readCappedBody } from "../read-capped-body";
 import { ApiError, type ErrorIssue } from "../errors";
 
 export const MAX_JSON_BODY_BYTES = 64 * 1024;
@@ -14,26 +15,8 @@ export async function readTextLimited(request: Request, maxBytes: number): Promi
   const tooLarge = () =>
     new ApiError(413, "payload_too_large", `The request body is larger than ${maxBytes} bytes.`);
   if (declared > maxBytes) throw tooLarge();
-  if (!request.body) return "";
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel();
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
+  const bytes = await readCappedBody(request.body, maxBytes);
+  if (bytes === null) throw tooLarge();
   try {
     return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {

@@ -1,4 +1,5 @@
 // One capped, conditional GET of a feed: 10 s, 2 MB, 3 redirects, http(s) only, no private hosts.
+import { readCappedBody } from "../read-capped-body";
 import { checkFeedAddress } from "./feed-address";
 
 export const FEED_TIMEOUT_MS = 10_000;
@@ -26,26 +27,8 @@ async function readCapped(response: Response): Promise<string | null> {
     await response.body?.cancel();
     return null;
   }
-  if (!response.body) return "";
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > FEED_MAX_BYTES) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
+  const bytes = await readCappedBody(response.body, FEED_MAX_BYTES);
+  if (bytes === null) return null;
   return new TextDecoder().decode(bytes);
 }
 
