@@ -1,7 +1,7 @@
 // GET /digests/:id, the archive list, and the web version stored with each digest. Colours come
 // from the page's stylesheet only (no email inline styles), so dark mode stays readable.
 import type { DigestIndexMetadata, DigestItem, DigestSection } from "../src/digest/digest-schema";
-import { alsoOf } from "./digest-content";
+import { alsoOf, sectionName } from "./digest-content";
 import { html, safeHref } from "./html";
 import {
   readingMinutes,
@@ -12,9 +12,6 @@ import {
 } from "./masthead";
 import { renderPage } from "./page-layout";
 import { dayInWords, shortDayInWords } from "./plain-dates";
-
-export const sectionLabel = (topic: string | null) =>
-  topic === null ? "More stories" : topic.replace(/-/g, " ").replace(/^./, (c) => c.toUpperCase());
 
 /** "Also: The Verge, Ars Technica (+3)": the story's other outlets, linked. */
 function alsoLine(item: DigestItem) {
@@ -33,7 +30,7 @@ export function renderDigestStories(sections: DigestSection[]) {
   let first = true;
   return html`${sections.map(
     (section) => html`<section>
-      <h2 class="section-label">${sectionLabel(section.topic)}</h2>
+      <h2 class="section-label">${sectionName(section.topic)}</h2>
       ${section.articles.map((article) => {
         const href = safeHref(article.url);
         const top = first;
