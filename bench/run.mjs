@@ -83,7 +83,9 @@ export async function benchRun({
     if (leaving.length > 0) await harness.unsubscribe(leaving);
     const status = await harness.drained(id, {
       onProgress: (s) => s && onProgress(s.sent + s.failed + s.skipped, readers),
-      ...(pollMs ? { pollMs } : {}),
+      // The status read is the bench's, not the send's: polled at 1/400 of the floor (25 ms at
+      // 10 s, 250 ms at 100 s), so a million-reader run does not spend its CPU answering polls.
+      pollMs: pollMs ?? Math.max(25, Math.round((readers / 100 / rate) * 2.5)),
     });
     const wallSeconds = (performance.now() - started) / 1000;
     const after = workerdUsage();

@@ -9,7 +9,6 @@
 // two), some 300 a second at 100 provider calls a second, under what one object handles.
 import { DurableObject } from "cloudflare:workers";
 import { readConfig } from "../env";
-import { createSubscriberStore } from "../subscribers/subscriber-store";
 import { departureLog } from "../subscribers/departure-log";
 import type { BrakeFigures } from "./complaint-brake";
 import { Digest } from "./digest-schema";
@@ -18,14 +17,13 @@ import {
   forgetAddress,
   openChunks,
   redriveFailed,
-  recordStep,
   scrubFailed,
   settleChunk,
 } from "./chunk-ledger";
 import { EDITION_SCHEMA, chunkTotals, eventTotals, type ChunkRow } from "./edition-tables";
 import { editionStatus, type EditionRow, type SendStatus } from "./edition-status";
 import { idempotencyKey } from "./personalise-chunk";
-import { walkReaders } from "./walk-readers";
+import { walkEditionStep } from "./edition-step";
 import { isSlotId } from "./digest-schema";
 import { CHOICE_TABLE, choicesOf, forgetChoice, scrubChoices } from "./slot-choices";
 import { walkSlotStep } from "./slot-step";
@@ -160,17 +158,8 @@ export class EditionSend extends DurableObject<Env> {
       await walkSlotStep(this.env, this.ctx, { ...row, digest: this.storedDigestJson() });
       await this.enqueueNew(row.id);
     } else if (row.phase === "walking") {
-      const step = await walkReaders(
-        createSubscriberStore(this.env.SUBSCRIBERS),
-        row.page_cursor,
-        readConfig(this.env).FANOUT_PAGES_PER_STEP,
-      );
-      this.ctx.storage.transactionSync(() =>
-        recordStep(this.sql, row.next_chunk, step.chunks, step.cursor, Date.now()),
-      );
+      await walkEditionStep(this.env, this.ctx, row);
       await this.enqueueNew(row.id);
-      // A continuation: the next step is its own invocation, with its own limits.
-      if (step.cursor !== null) await this.ctx.storage.setAlarm(Date.now());
     }
     await this.finishIfDone();
     if (this.edition()!.phase === "finished") {

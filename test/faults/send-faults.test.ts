@@ -113,13 +113,16 @@ describe("the send under faults", () => {
   }, 60_000);
 
   it("does not mail readers who unsubscribe after the send started", async () => {
-    // Readers from the end of the list, whose chunks go out last: slow answers stretch the send, and
-    // each chunk asks the DepartureLog who left just before its first call.
+    // Readers from the end of the list, whose chunks go out last: slow answers stretch the send.
+    // A leaver whose page was already walked is dropped when their chunk asks the DepartureLog who
+    // left (skipped); one whose page the walk had not reached is listed as unsubscribed and never
+    // walked. Which of the two depends on timing; either way nobody who left is mailed.
     const leaving = emails.slice(-1000).filter((_, i) => i % 50 === 3);
     for (const email of leaving) confirmed.delete(email);
     const result = await sendDay({ leaving, faults: { latencyMs: 700 } });
     expectExactlyOnce(result);
-    expect(result.status.skipped).toBe(leaving.length);
+    expect(result.status.sent).toBe(confirmed.size);
+    expect(result.status.skipped).toBeLessThanOrEqual(leaving.length);
   }, 60_000);
 
   it("dead-letters a job that keeps failing and counts it as failed, not lost", async () => {
