@@ -53,8 +53,9 @@ const NUDGE_SLOTS_MS = 2 * 60 * 60 * 1000;
 
 // Readers handed to a slot per call: bounded so one call stays a small invocation.
 export const MAX_DUE_PAGE = 2000;
-// Addresses per UPDATE ... IN (...): well under SQLite's limit on bound parameters.
-const IN_LIST = 500;
+// Addresses per UPDATE ... IN (...). A Durable Object's SQLite takes at most 100 bound parameters a
+// statement (workerd refuses more: "too many SQL variables"), and the statement binds 4 besides.
+export const IN_LIST = 90;
 
 export class DueIndex extends DurableObject<Env> {
   private readonly sql: SqlStorage;

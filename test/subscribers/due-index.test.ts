@@ -40,4 +40,27 @@ describe("the due index", () => {
     await due.schedule("a@due.test", null, at("2040-01-01T08:00:00Z"));
     expect(await due.nextFor("a@due.test")).toBeNull();
   });
+
+  it("hands over a slot where a thousand readers share one schedule", async () => {
+    // One statement moves a group of readers on; a Durable Object's SQLite binds at most 100
+    // parameters, so a large group (everyone on the defaults in one zone) goes in parts.
+    const due = dueIndex(env);
+    const preferences = defaultPreferences("UTC");
+    const emails = Array.from(
+      { length: 1000 },
+      (_, i) => `same-${String(i).padStart(4, "0")}@due.test`,
+    );
+    await due.scheduleMany(
+      emails.map((email) => ({ email, preferences })),
+      at("2041-01-01T00:00:00Z"),
+    );
+    const slot = "2041-01-01T0700";
+    const page = await due.page(slot, at("2041-01-01T07:00:00Z"), "", 2000);
+    // (With the first test's readers, now overdue.)
+    expect(page.readers.filter((reader) => reader.email.startsWith("same-"))).toHaveLength(1000);
+    expect(await due.nextFor(emails[999]!)).toMatchObject({
+      dueMs: at("2041-01-02T07:00:00Z"),
+      lastDate: "2041-01-01",
+    });
+  });
 });
