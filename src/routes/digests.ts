@@ -6,7 +6,7 @@ import { z } from "zod";
 import { digestIdFor, runDigest } from "../digest/run-digest";
 import { runDeps } from "../digest/digest-handlers";
 import { createNoteStore, NoteText } from "../digest/digest-note";
-import { DigestId } from "../digest/digest-schema";
+import { DigestId, SendUnitId } from "../digest/digest-schema";
 import { releaseDigest, redriveDigest } from "../digest/editor-actions";
 import { compileNext, nextDigestId, previewSite, renderPreviewEmail } from "../digest/next-digest";
 import { testSend } from "../digest/test-send";
@@ -158,19 +158,21 @@ export const digestApi = new Hono<{ Bindings: AppEnv; Variables: EditorVariables
     return c.json({ digest: await releaseDigest(c.env, id, c.var.editor) }, 202);
   })
 
+  // A day's edition or a run slot of the personal send (YYYY-MM-DDTHHMM): either can fail chunks.
   .post("/:id/redrive", async (c) => {
-    const id = digestIdParam(c.req.param("id"));
+    const id = sendIdParam(c.req.param("id"));
     return c.json(await redriveDigest(c.env, id, c.var.editor), 202);
   })
 
   .get("/:id", async (c) => {
-    const id = digestIdParam(c.req.param("id"));
+    const id = sendIdParam(c.req.param("id"));
     const owner = editionSend(c.env, id);
     const status = await owner.status();
     if (status)
       return c.json({
         digest: { ...status, failedReaders: await owner.failedReaders(MAX_FAILED_SHOWN) },
       });
+    if (!DigestId.safeParse(id).success) throw notFound("There is no send for this run slot.");
     const summary = await createDigestStore(c.env.DIGESTS).summary(id);
     if (!summary) throw notFound("There is no digest for this date.");
     return c.json({ digest: { ...unknownEditionStatus(summary), failedReaders: [] } });
@@ -179,6 +181,15 @@ export const digestApi = new Hono<{ Bindings: AppEnv; Variables: EditorVariables
 export function digestIdParam(id: string): string {
   if (!DigestId.safeParse(id).success) {
     const message = "id must be a UTC date, YYYY-MM-DD";
+    throw new ApiError(400, "invalid_request", message, [{ path: "id", message }]);
+  }
+  return id;
+}
+
+/** A send's owner: a day's edition (YYYY-MM-DD) or a personal run slot (YYYY-MM-DDTHHMM). */
+function sendIdParam(id: string): string {
+  if (!SendUnitId.safeParse(id).success) {
+    const message = "id must be a UTC date, YYYY-MM-DD, or a run slot, YYYY-MM-DDTHHMM";
     throw new ApiError(400, "invalid_request", message, [{ path: "id", message }]);
   }
   return id;

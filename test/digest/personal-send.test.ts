@@ -15,6 +15,7 @@ import { readerLedger } from "../../src/subscribers/reader-ledger";
 import { defaultPreferences, type Preferences } from "../../src/subscribers/preferences";
 import { seedArticle, waitFor } from "../fixtures/digest";
 import { mailTo, textOf } from "../fixtures/reader";
+import { api } from "../fixtures/api";
 
 const personal = { ...env, DIGEST_DELIVERY: "personal" } as typeof env;
 const QUARTER = 15 * 60 * 1000;
@@ -104,6 +105,35 @@ describe("each reader's own digest at their own time", () => {
     expect(all!.html).toContain("Models get smaller");
     expect(all!.html).toContain("A security-only patch");
     expect(textOf(all!.html)).toContain("All topics, daily at 07:00 UTC");
+  });
+
+  it("shows a run slot's send to editors, and redrives it like an edition's", async () => {
+    const utc = await reader("slot-status", "2030-03-01T10:00:00.000Z");
+    await seedArticle(
+      { url: "https://news.example/slot-status", title: "Status of a slot", topics: ["web"] },
+      new Date("2030-03-01T12:00:00Z"),
+    );
+    expect(await run("2030-03-02T07:00:00Z")).toMatchObject({ sent: 1 });
+    expect(await digestsTo(utc)).toHaveLength(1);
+
+    const shown = await api("/api/digests/2030-03-02T0700");
+    expect(shown.status).toBe(200);
+    expect((await shown.json<any>()).digest).toMatchObject({
+      id: "2030-03-02T0700",
+      status: "sent",
+      sent: 1,
+      failed: 0,
+      failedReaders: [],
+    });
+    // Nothing failed: nothing to send again, and nobody mailed twice.
+    expect((await api("/api/digests/2030-03-02T0700/redrive", { method: "POST" })).status).toBe(
+      409,
+    );
+    expect(await digestsTo(utc)).toHaveLength(1);
+    expect((await api("/api/digests/2030-03-02T0715")).status).toBe(404);
+    const bad = await api("/api/digests/2030-03-02T07:00");
+    expect(bad.status).toBe(400);
+    expect((await bad.json<any>()).error.message).toContain("YYYY-MM-DDTHHMM");
   });
 
   it("mails a weekly reader on their weekday only, with the week's stories", async () => {
