@@ -6,7 +6,7 @@ import { z } from "zod";
 import { digestIdFor, runDigest } from "../digest/run-digest";
 import { runDeps } from "../digest/digest-handlers";
 import { createNoteStore, NoteText } from "../digest/digest-note";
-import { DigestId, SendUnitId } from "../digest/digest-schema";
+import { DigestId, isSlotId, SendUnitId } from "../digest/digest-schema";
 import { releaseDigest, redriveDigest } from "../digest/editor-actions";
 import { compileNext, nextDigestId, previewSite, renderPreviewEmail } from "../digest/next-digest";
 import { testSend } from "../digest/test-send";
@@ -172,25 +172,23 @@ export const digestApi = new Hono<{ Bindings: AppEnv; Variables: EditorVariables
       return c.json({
         digest: { ...status, failedReaders: await owner.failedReaders(MAX_FAILED_SHOWN) },
       });
-    if (!DigestId.safeParse(id).success) throw notFound("There is no send for this run slot.");
+    if (isSlotId(id)) throw notFound("There is no send for this run slot.");
     const summary = await createDigestStore(c.env.DIGESTS).summary(id);
     if (!summary) throw notFound("There is no digest for this date.");
     return c.json({ digest: { ...unknownEditionStatus(summary), failedReaders: [] } });
   });
 
-export function digestIdParam(id: string): string {
-  if (!DigestId.safeParse(id).success) {
-    const message = "id must be a UTC date, YYYY-MM-DD";
+/** The id in the path, or 400 saying which forms it may take. */
+function idParam(id: string, schema: z.ZodType<string>, message: string): string {
+  if (!schema.safeParse(id).success)
     throw new ApiError(400, "invalid_request", message, [{ path: "id", message }]);
-  }
   return id;
 }
 
+/** A day's digest: YYYY-MM-DD. */
+export const digestIdParam = (id: string) =>
+  idParam(id, DigestId, "id must be a UTC date, YYYY-MM-DD");
+
 /** A send's owner: a day's edition (YYYY-MM-DD) or a personal run slot (YYYY-MM-DDTHHMM). */
-function sendIdParam(id: string): string {
-  if (!SendUnitId.safeParse(id).success) {
-    const message = "id must be a UTC date, YYYY-MM-DD, or a run slot, YYYY-MM-DDTHHMM";
-    throw new ApiError(400, "invalid_request", message, [{ path: "id", message }]);
-  }
-  return id;
-}
+const sendIdParam = (id: string) =>
+  idParam(id, SendUnitId, "id must be a UTC date, YYYY-MM-DD, or a run slot, YYYY-MM-DDTHHMM");

@@ -55,7 +55,7 @@ const NUDGE_SLOTS_MS = 2 * 60 * 60 * 1000;
 export const MAX_DUE_PAGE = 2000;
 // Addresses per UPDATE ... IN (...). A Durable Object's SQLite takes at most 100 bound parameters a
 // statement (workerd refuses more: "too many SQL variables"), and the statement binds 4 besides.
-export const IN_LIST = 90;
+const IN_LIST = 90;
 
 export class DueIndex extends DurableObject<Env> {
   private readonly sql: SqlStorage;
