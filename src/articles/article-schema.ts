@@ -1,6 +1,6 @@
 // What an editor may send for an article, and what is stored. Titles and summaries are plain text.
 import { z } from "zod";
-import { isHttpUrl } from "./canonical-url";
+import { canonicalUrl, isHttpUrl } from "./canonical-url";
 
 // C0/C1 control characters other than the whitespace a summary may hold.
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
@@ -21,7 +21,12 @@ const fields = {
     .string()
     .max(2048, "url must be at most 2048 characters")
     .refine((url) => !RAW_URL_JUNK.test(url), "url must not contain spaces or control characters")
-    .refine(isHttpUrl, "url must be an absolute http or https URL"),
+    .refine(isHttpUrl, "url must be an absolute http or https URL")
+    // Stored in canonical form, which percent-encodes: checked here, so the writer never refuses it.
+    .refine(
+      (url) => !isHttpUrl(url) || canonicalUrl(url).length <= 2048,
+      "url must be at most 2048 characters once non-ASCII characters are percent-encoded",
+    ),
   title: z
     .string()
     .refine(noControl, "title must not contain control characters")

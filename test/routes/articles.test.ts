@@ -109,6 +109,8 @@ describe("POST /api/articles", () => {
     ["data url", { url: "data:text/html,<b>x</b>", title: "x" }, "url"],
     ["ftp url", { url: "ftp://example.com/x", title: "x" }, "url"],
     ["long url", { url: `https://example.com/${"a".repeat(2048)}`, title: "x" }, "url"],
+    // 1,014 characters as sent, 6,014 once percent-encoded for storage.
+    ["long url once encoded", { url: `https://a.com/${"é".repeat(1000)}`, title: "x" }, "url"],
     ["blank title", { url: "https://example.com/x", title: "   " }, "title"],
     ["long title", { url: "https://example.com/x", title: "t".repeat(301) }, "title"],
     ["title of wrong type", { url: "https://example.com/x", title: 42 }, "title"],
