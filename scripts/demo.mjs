@@ -40,6 +40,9 @@ const worker = await startWorker({
   vars: {
     EDITOR_TOKENS: `editor:${TOKEN}`,
     SIGNING_SECRET: "demo-signing-secret-not-for-production",
+    // The demo sends the day's edition to everyone now. Under personal delivery (the deployed
+    // default) each reader would get theirs at their own hour from the quarter-hour cron instead.
+    DIGEST_DELIVERY: "edition",
   },
 });
 const base = worker.url;

@@ -193,7 +193,11 @@ export const readerRoutes = new Hono<{ Bindings: AppEnv }>()
         requireSecret(c.env.SIGNING_SECRET, "SIGNING_SECRET"),
         clientIp(c),
       ),
-      preferences: check.preferences,
+      // Only what the visitor chose replaces a returning reader's choices; with none, the defaults
+      // (in the visitor's zone) apply to a new reader alone.
+      ...(Object.keys(choices).length > 0
+        ? { preferences: check.preferences }
+        : { defaultPreferences: check.preferences }),
     });
     return answer(email.data);
   })

@@ -24,6 +24,8 @@ export type SignUpInput = {
   ipHash: string | null;
   /** Chosen on the sign-up form or in the JSON body; a repeated sign-up of a pending reader may change them. */
   preferences?: Preferences;
+  /** What a reader who chose nothing starts with (the visitor's zone); never replaces earlier choices. */
+  defaultPreferences?: Preferences;
 };
 
 /** Only a confirmed reader is mailed a digest. */
@@ -72,8 +74,8 @@ export function signUp(
     confirmationSentAt: stamp,
     welcomeSentAt: fresh ? null : previous.welcomeSentAt,
     history: previous?.history ?? [],
-    ...(input.preferences || previous?.preferences
-      ? { preferences: input.preferences ?? previous?.preferences }
+    ...(input.preferences || previous?.preferences || input.defaultPreferences
+      ? { preferences: input.preferences ?? previous?.preferences ?? input.defaultPreferences }
       : {}),
   };
   if (fresh) next = withEvent(next, { at: stamp, event: "signed_up", via: input.source });

@@ -49,9 +49,15 @@ export async function subscribe(
 ): Promise<"confirmation_sent" | "nothing_to_do"> {
   const { mailer, signer, site, now } = deps;
   const ledger = deps.readers(input.email);
-  const { source, formVersion, ipHash, preferences } = input;
+  const { source, formVersion, ipHash, preferences, defaultPreferences } = input;
   const claimed = await ledger.signUp(
-    { source, formVersion, ipHash, ...(preferences ? { preferences } : {}) },
+    {
+      source,
+      formVersion,
+      ipHash,
+      ...(preferences ? { preferences } : {}),
+      ...(defaultPreferences ? { defaultPreferences } : {}),
+    },
     now.toISOString(),
   );
   if (!claimed) return "nothing_to_do";

@@ -1,8 +1,10 @@
 // Readers choose topics, cadence and delivery time: on the sign-up form, as JSON, on the
 // preferences page and through the editors' API. Bad choices are refused and change nothing.
-import { SELF } from "cloudflare:test";
+import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { api, BASE } from "../fixtures/api";
+import { readerLedger } from "../../src/subscribers/reader-ledger";
+import { defaultPreferences } from "../../src/subscribers/preferences";
 import { parseHtml } from "../fixtures/parse";
 import {
   confirmedReader,
@@ -29,6 +31,21 @@ function signUpJson(body: Record<string, unknown>, headers: Record<string, strin
 }
 
 describe("choosing on sign-up", () => {
+  it("keeps a pending reader's choices when they sign up again choosing nothing", async () => {
+    const email = address("again");
+    const chosen = { ...defaultPreferences("Europe/Berlin"), topics: ["ai"], deliveryHour: 9 };
+    const ledger = readerLedger(env, email);
+    const first = { source: "api" as const, formVersion: "test", ipHash: null };
+    expect(
+      await ledger.signUp({ ...first, preferences: chosen }, "2031-05-01T08:00:00.000Z"),
+    ).not.toBeNull();
+    // Past the 10-minute slot, so this sign-up writes the record and sends a confirmation again;
+    // a "Subscribe again" button posts only the address.
+    const again = { ...first, defaultPreferences: defaultPreferences("UTC") };
+    expect(await ledger.signUp(again, "2031-05-01T08:20:00.000Z")).not.toBeNull();
+    expect(await preferencesOf(email)).toEqual(chosen);
+  });
+
   it("stores JSON choices with the pending reader", async () => {
     const email = address("json");
     const response = await signUpJson({
