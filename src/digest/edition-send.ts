@@ -165,6 +165,9 @@ export class EditionSend extends DurableObject<Env> {
     if (this.edition()!.phase === "finished") {
       scrubFailed(this.sql, Date.now() - FAILED_KEEP_MS);
       scrubChoices(this.sql);
+      // Failed readers past the redrive window are scrubbed: erasures need not reach this send.
+      if (failedAddresses(this.sql, 1).length === 0)
+        await departureLog(this.env).unregisterEdition(row.id);
     }
   }
 
@@ -194,7 +197,13 @@ export class EditionSend extends DurableObject<Env> {
     if (!row) return { kind: "unknown" };
     if (row.state === "sent" || row.state === "failed") return { kind: "settled" };
     const { id, created_ms: since } = this.edition()!;
-    if (row.fixed !== null) return this.sendClaim(id, chunk, JSON.parse(row.fixed));
+    if (row.fixed !== null) {
+      // A set fixed earlier (a redrive of a chunk that may have gone out) is under way again: an
+      // erasure must not rewrite it, or the key would change.
+      if (row.state !== "claimed")
+        this.sql.exec(`UPDATE chunk SET state = 'claimed' WHERE chunk = ?`, chunk);
+      return this.sendClaim(id, chunk, JSON.parse(row.fixed));
+    }
     const walked: string[] = JSON.parse(row.walked ?? "[]");
     const departed = new Set(await departureLog(this.env).departedAmong(walked, since));
     // Another claim of this chunk may have fixed the set while we waited: keep the first.

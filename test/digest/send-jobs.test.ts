@@ -244,6 +244,25 @@ describe("the send consumer and the edition's owner", () => {
     expect(await status(owner)).toMatchObject({ status: "sent", sent: 4, failed: 0 });
   });
 
+  it("keeps a redriven chunk's set and key while its call is under way, though a reader is erased", async () => {
+    const emails = readers("redriven", 3);
+    const { owner, jobs } = await edition([emails]);
+    await departureLog(env).registerEdition(jobs[0]!.digestId, 0);
+    const first = await owner.claim(0);
+    // Dead-lettered after its call: it may have gone out, so it keeps its set for the redrive.
+    await runInDurableObject(owner, async (instance, state) => {
+      state.storage.sql.exec(`UPDATE chunk SET state = 'failed', failed = size`);
+      await instance.redrive();
+      state.storage.sql.exec(`UPDATE chunk SET state = 'queued'`);
+    });
+    const again = await owner.claim(0);
+    await departureLog(env).recordDeparture(emails[1]!, Date.now(), true);
+    // The call fails without an answer (a dropped connection): the retry repeats set and key.
+    const retry = await owner.claim(0);
+    expect(again).toEqual(first);
+    expect(retry).toEqual(first);
+  });
+
   it("removes an erased reader from a chunk not yet sent", async () => {
     const emails = readers("erased", 3);
     const { owner, jobs } = await edition([emails]);
