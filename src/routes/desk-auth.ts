@@ -19,9 +19,14 @@ export async function sessionEditor(c: Context<DeskEnv>): Promise<string | null>
   return verifySession(secret, tokens, getCookie(c, DESK_COOKIE), new Date());
 }
 
-/** Only a path on this site's desk or outbox may be returned to after signing in. */
+/**
+ * Only a path on this site's desk or outbox may be returned to after signing in, in printable ASCII
+ * (a decoded CR or LF would make the redirect's Location header invalid).
+ */
 export function safeNext(next: string | undefined | null): string {
-  return next && /^\/(desk|outbox)(\/[^\\]*|\?[^\\]*)?$/.test(next) && !next.startsWith("//")
+  return next &&
+    /^\/(desk|outbox)([/?][\x21-\x5b\x5d-\x7e]*)?$/.test(next) &&
+    !next.startsWith("//")
     ? next
     : "/desk";
 }

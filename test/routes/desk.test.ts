@@ -50,6 +50,13 @@ describe("desk sign-in", () => {
       next: "//evil.test/",
     });
     expect(offsite.headers.get("Location")).toBe("/desk");
+    // A line break in `next` (decoded from the form) would break the Location header.
+    const split = await desk("/desk/sign-in", "", {
+      token: "alice-test-token",
+      next: "/desk/readers\r\nSet-Cookie: x=1",
+    });
+    expect(split.status).toBe(303);
+    expect(split.headers.get("Location")).toBe("/desk");
   });
 
   it("sends a page without a session to sign-in, refuses a post without one, and signs out", async () => {
