@@ -5,6 +5,7 @@ import { articleFromItem, feedEditor, MAX_ITEMS_PER_FETCH } from "./ingest-items
 import { parseFeed } from "./parse-feed";
 import type { FetchReport, Source } from "./source-schema";
 import { canonicalUrl } from "../articles/canonical-url";
+import { ArticleInput } from "../articles/article-schema";
 
 export type RunOptions = {
   etag: string | null;
@@ -54,11 +55,13 @@ export async function runSourceFetch(
   );
   let created = 0;
   let skipped = 0;
+  let unstored = false;
   for (const item of newestFirst.slice(0, MAX_ITEMS_PER_FETCH)) {
     const url = canonicalUrl(item.url);
     if (options.seen(url)) continue;
     const input = articleFromItem(item, source, options.now);
-    if (!input) {
+    // An item the article rules refuse (say, a URL over 2,048 characters) is skipped, not fatal.
+    if (!input || !ArticleInput.safeParse(input).success) {
       skipped++;
       continue;
     }
@@ -67,8 +70,9 @@ export async function runSourceFetch(
       if (result.created) created++;
       options.markSeen(url);
     } catch {
-      // An item the article rules refuse (say, a URL over 2,048 characters) is skipped, not fatal.
+      // Storage failed (not the item): the others go on, and the feed is read in full next time.
       skipped++;
+      unstored = true;
     }
   }
   skipped += Math.max(0, feed.items.length - MAX_ITEMS_PER_FETCH);
@@ -81,6 +85,8 @@ export async function runSourceFetch(
       created,
       skipped,
     },
-    validators: { etag: outcome.etag, lastModified: outcome.lastModified },
+    // The validators stay as they were, so the next fetch is not answered 304 and an item that was
+    // not stored is offered again (the items already seen cost nothing).
+    validators: unstored ? null : { etag: outcome.etag, lastModified: outcome.lastModified },
   };
 }
