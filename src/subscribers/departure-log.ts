@@ -23,6 +23,7 @@ export class DepartureLog extends DurableObject<Env> {
       hash TEXT PRIMARY KEY,
       at_ms INTEGER NOT NULL
     )`);
+    this.sql.exec(`CREATE INDEX IF NOT EXISTS departure_by_time ON departure (at_ms)`);
     this.sql.exec(`CREATE TABLE IF NOT EXISTS edition (
       id TEXT PRIMARY KEY,
       since_ms INTEGER NOT NULL
@@ -57,16 +58,24 @@ export class DepartureLog extends DurableObject<Env> {
   /** The addresses among `emails` that departed at or after `sinceMs`. */
   async departedAmong(emails: string[], sinceMs: number): Promise<string[]> {
     if (emails.length === 0) return [];
-    const recent = new Set(
+    const anyRecent =
+      this.sql.exec(`SELECT 1 AS one FROM departure WHERE at_ms >= ? LIMIT 1`, sinceMs).toArray()
+        .length > 0;
+    if (!anyRecent) return [];
+    // A chunk's hashes looked up by key (one JSON parameter: SQLite binds at most 100), not every
+    // departure of the last days read for every chunk.
+    const hashes = await Promise.all(emails.map((email) => this.hash(email)));
+    const found = new Set(
       this.sql
-        .exec<{ hash: string }>(`SELECT hash FROM departure WHERE at_ms >= ?`, sinceMs)
+        .exec<{ hash: string }>(
+          `SELECT hash FROM departure WHERE hash IN (SELECT value FROM json_each(?)) AND at_ms >= ?`,
+          JSON.stringify(hashes),
+          sinceMs,
+        )
         .toArray()
         .map((row) => row.hash),
     );
-    if (recent.size === 0) return [];
-    const departed: string[] = [];
-    for (const email of emails) if (recent.has(await this.hash(email))) departed.push(email);
-    return departed;
+    return emails.filter((_, i) => found.has(hashes[i]!));
   }
 
   /** An edition whose send holds addresses; erasures reach it until it unregisters. */
