@@ -84,18 +84,25 @@ export const openChunks = (sql: SqlStorage) =>
     )
     .one().n;
 
-/** Failed chunks that still hold addresses become new again; answers how many readers. */
-export function redriveFailed(sql: SqlStorage): number {
+// The provider answers a repeated idempotency key for 24 hours from its first use. A failed chunk
+// whose set is still fixed may have gone out; sent again later, its key would no longer protect
+// it. Its last attempt came at most about 70 minutes after its first (the retry schedule).
+export const REDRIVE_FIXED_WITHIN_MS = 22 * 60 * 60 * 1000;
+
+const REDRIVABLE = `state = 'failed' AND walked IS NOT NULL AND (fixed IS NULL OR updated_at >= ?)`;
+
+/**
+ * Failed chunks that still hold addresses become new again, except one that may have gone out and
+ * failed more than REDRIVE_FIXED_WITHIN_MS ago; answers how many readers.
+ */
+export function redriveFailed(sql: SqlStorage, nowMs: number): number {
+  const since = nowMs - REDRIVE_FIXED_WITHIN_MS;
   const readers =
     sql
-      .exec<{ n: number | null }>(
-        `SELECT SUM(failed) AS n FROM chunk WHERE state = 'failed' AND walked IS NOT NULL`,
-      )
+      .exec<{ n: number | null }>(`SELECT SUM(failed) AS n FROM chunk WHERE ${REDRIVABLE}`, since)
       .one().n ?? 0;
   if (readers > 0)
-    sql.exec(
-      `UPDATE chunk SET state = 'new', failed = 0 WHERE state = 'failed' AND walked IS NOT NULL`,
-    );
+    sql.exec(`UPDATE chunk SET state = 'new', failed = 0 WHERE ${REDRIVABLE}`, since);
   return readers;
 }
 

@@ -236,7 +236,7 @@ export class EditionSend extends DurableObject<Env> {
 
   /** Failed chunks go out again under the same rules; answers how many readers that is. */
   async redrive(): Promise<{ readers: number }> {
-    const readers = redriveFailed(this.sql);
+    const readers = redriveFailed(this.sql, Date.now());
     if (readers === 0) return { readers: 0 };
     this.sql.exec(
       `UPDATE edition SET phase = 'walked', finished_at = NULL WHERE phase = 'finished'`,

@@ -31,7 +31,11 @@ export async function redriveDigest(
   if (!(await owner.status())) throw notFound("There is no send for this date.");
   const { readers } = await owner.redrive();
   if (readers === 0)
-    throw new ApiError(409, "conflict", `The send for ${id} has no failed readers to send again.`);
+    throw new ApiError(
+      409,
+      "conflict",
+      `The send for ${id} has no failed readers to send again (a chunk that may have gone out is sent again only within 22 hours of its failure, while the provider still recognises its idempotency key).`,
+    );
   console.log(JSON.stringify({ level: "info", event: "digest.redriven", id, readers, editor }));
   return { redriven: readers, digest: await owner.status() };
 }

@@ -263,6 +263,22 @@ describe("the send consumer and the edition's owner", () => {
     expect(retry).toEqual(first);
   });
 
+  it("sends a chunk that may have gone out again only while the provider knows its key", async () => {
+    const emails = readers("stale", 2);
+    const { owner } = await edition([emails]);
+    await owner.claim(0);
+    const redriveFailedAt = (failedAtMs: number) =>
+      runInDurableObject(owner, async (instance, state) => {
+        state.storage.sql.exec(
+          `UPDATE chunk SET state = 'failed', failed = size, updated_at = ?`,
+          failedAtMs,
+        );
+        return instance.redrive();
+      });
+    expect(await redriveFailedAt(Date.now() - 23 * 3_600_000)).toEqual({ readers: 0 });
+    expect(await redriveFailedAt(Date.now() - 21 * 3_600_000)).toEqual({ readers: 2 });
+  });
+
   it("removes an erased reader from a chunk not yet sent", async () => {
     const emails = readers("erased", 3);
     const { owner, jobs } = await edition([emails]);
