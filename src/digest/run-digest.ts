@@ -3,7 +3,7 @@
 // one, and start its send. Running it again only nudges the owner; it never starts over.
 import type { ArticleStore } from "../articles/article-store";
 import { DEFAULT_STORY_MERGE_THRESHOLD } from "../stories/group-stories";
-import { otherSources } from "../stories/rank-stories";
+import { storyItems } from "../stories/rank-stories";
 import { windowStories } from "../stories/window-stories";
 import { topicLabel, type Topic } from "../subscribers/preferences";
 import { compileDigest } from "./compile-digest";
@@ -17,8 +17,6 @@ const DAY_MS = 86_400_000;
 // The adopting compile archives the digest in KV. If it died before that, a later run repairs it,
 // but not within this long of the adoption: KV allows one write per second to a key.
 const ARCHIVE_REPAIR_AFTER_MS = 30_000;
-// Other sources kept per story: the email names two and counts the rest.
-const MAX_ALSO_LINKS = 10;
 // Every published index entry, to number the issue: ten years of daily issues is 4 KV list calls.
 export const ALL_ISSUES = 100_000;
 
@@ -69,11 +67,7 @@ export async function compileWindow(deps: RunDeps, id: string, cutoff: Date): Pr
     cutoff.getTime(),
     deps.storyThreshold ?? DEFAULT_STORY_MERGE_THRESHOLD,
   );
-  const items = stories.slice(0, deps.maxArticles).map((story) => ({
-    ...story.lead,
-    also: otherSources(story).slice(0, MAX_ALSO_LINKS),
-    sources: story.sources,
-  }));
+  const items = storyItems(stories.slice(0, deps.maxArticles));
   const digest = compileDigest({
     id,
     articles: items,

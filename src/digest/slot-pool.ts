@@ -1,11 +1,13 @@
-// A run slot's pool (every article a reader due in the slot may get: the 7 days before it, or 24
-// hours when no weekly reader is due), and each reader's selection from it: their topics, their
-// period, in sections by their first chosen topic, newest first, capped. Pure but for compilePool.
-import type { Article } from "../articles/article-schema";
+// A run slot's pool (the stories a reader due in the slot may get: the 24 hours before it, ranked,
+// and the 7 days before it when a weekly reader is due), and each reader's selection from it: their
+// cadence's stories, of their topics, in sections by their first chosen topic, in rank order, capped.
+// Pure but for compilePool.
 import type { ArticleStore } from "../articles/article-store";
+import { DEFAULT_STORY_MERGE_THRESHOLD } from "../stories/group-stories";
+import { rankStories, storyItems } from "../stories/rank-stories";
 import { localDate } from "../subscribers/due-schedule";
 import { topicLabel, type Preferences, type Topic } from "../subscribers/preferences";
-import type { Digest, DigestSection } from "./digest-schema";
+import type { Digest, DigestItem, DigestSection } from "./digest-schema";
 
 const DAY_MS = 86_400_000;
 // A pool is kept in the slot owner's row and sent to each consumer isolate once: bounded.
@@ -14,8 +16,13 @@ export const POOL_MAX_ARTICLES = 500;
 export const periodMs = (cadence: Preferences["cadence"]) =>
   (cadence === "weekly" ? 7 : 1) * DAY_MS;
 
+/**
+ * The pool's sections are one per cadence due, named by it ("daily", then "weekly"), each the
+ * stories of that period ranked as the day's digest ranks them: the same story from many outlets is
+ * one item, the most covered first.
+ */
 export async function compilePool(
-  deps: { articles: ArticleStore; siteTitle: string; now: () => Date },
+  deps: { articles: ArticleStore; siteTitle: string; now: () => Date; storyThreshold?: number },
   slot: {
     id: string;
     ms: number;
@@ -32,6 +39,16 @@ export async function compilePool(
     toMs: slotMs,
     limit: POOL_MAX_ARTICLES,
   });
+  const threshold = deps.storyThreshold ?? DEFAULT_STORY_MERGE_THRESHOLD;
+  const ranked = (fromMs: number) =>
+    storyItems(
+      rankStories(
+        articles.filter((article) => Date.parse(article.createdAt) > fromMs),
+        threshold,
+      ),
+    );
+  const sections: DigestSection[] = [{ topic: "daily", articles: ranked(slotMs - DAY_MS) }];
+  if (weekly) sections.push({ topic: "weekly", articles: ranked(windowStart) });
   return {
     id: slotId,
     status: "compiled",
@@ -40,7 +57,7 @@ export async function compilePool(
     subject: deps.siteTitle,
     windowStart: new Date(windowStart).toISOString(),
     cutoff: new Date(slotMs).toISOString(),
-    sections: [{ topic: null, articles }],
+    sections,
     articleCount: articles.length,
     webHtml: "",
     createdAt: deps.now().toISOString(),
@@ -87,7 +104,7 @@ const DAY_SHORT = new Intl.DateTimeFormat("en-GB", {
   timeZone: "UTC",
 });
 
-/** A reader's articles from the pool: their topics, from the period before the slot, capped. */
+/** A reader's stories from the pool: their cadence's, of their topics, in rank order, capped. */
 export function selectFromPool(
   pool: Digest,
   preferences: Preferences,
@@ -98,14 +115,16 @@ export function selectFromPool(
   const slotMs = Date.parse(pool.cutoff);
   const fromMs = slotMs - periodMs(preferences.cadence);
   const chosen = preferences.topics;
-  const inTopics = (article: Article) =>
+  const inTopics = (article: DigestItem) =>
     chosen === null || article.topics.some((topic) => chosen.includes(topic));
-  const articles = (pool.sections[0]?.articles ?? [])
+  // A pool adopted before pools were ranked has one section of articles, newest first.
+  const section = pool.sections.find((s) => s.topic === preferences.cadence) ?? pool.sections[0];
+  const articles = (section?.articles ?? [])
     .filter((a) => Date.parse(a.createdAt) > fromMs && Date.parse(a.createdAt) <= slotMs)
     .filter(inTopics)
     .slice(0, maxArticles);
   // Sections by the first topic the reader chose (any first topic for "all"), shown by its label.
-  const bySection = new Map<string | null, Article[]>();
+  const bySection = new Map<string | null, DigestItem[]>();
   for (const article of articles) {
     const topic = article.topics.find((t) => chosen === null || chosen.includes(t)) ?? null;
     bySection.set(topic, [...(bySection.get(topic) ?? []), article]);

@@ -72,3 +72,15 @@ export function otherSources(story: Story): { source: string; url: string }[] {
   }
   return others;
 }
+
+// Other sources kept per story: the email names two and counts the rest.
+const MAX_ALSO_LINKS = 10;
+
+/** The digest items of ranked stories: each story's lead, with its other sources and their count. */
+export function storyItems(stories: Story[]) {
+  return stories.map((story) => ({
+    ...story.lead,
+    also: otherSources(story).slice(0, MAX_ALSO_LINKS),
+    sources: story.sources,
+  }));
+}

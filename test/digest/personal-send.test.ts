@@ -156,6 +156,71 @@ describe("each reader's own digest at their own time", () => {
     expect(textOf(mails[0]!.html)).toContain("weekly on Thursdays at 08:00 UTC");
   });
 
+  it("merges one story from many outlets into one item, ranked first, for daily and weekly readers", async () => {
+    // 2030-04-04 is a Thursday: the weekly reader is due in the same slot as the daily one.
+    const daily = await reader("story-daily", "2030-04-01T00:00:00.000Z", { deliveryHour: 10 });
+    const weekly = await reader("story-weekly", "2030-04-01T00:00:00.000Z", {
+      cadence: "weekly",
+      weekday: "thu",
+      deliveryHour: 10,
+    });
+    const at = (iso: string) => new Date(iso);
+    await seedArticle(
+      {
+        url: "https://lone.example/tool",
+        title: "A small library ships version 1.0",
+        topics: ["web"],
+      },
+      at("2030-04-04T08:00:00Z"),
+    );
+    await seedArticle(
+      {
+        url: "https://verge.example/x",
+        title: "OpenAI releases GPT-6 with video reasoning",
+        topics: ["ai"],
+      },
+      at("2030-04-04T05:00:00Z"),
+    );
+    await seedArticle(
+      {
+        url: "https://ars.example/y",
+        title: "GPT-6 released: OpenAI adds video reasoning",
+        topics: ["ai"],
+      },
+      at("2030-04-04T06:00:00Z"),
+    );
+    await seedArticle(
+      {
+        url: "https://reuters.example/z",
+        title: "OpenAI GPT-6 launch brings video reasoning",
+        topics: ["ai"],
+      },
+      at("2030-04-04T07:00:00Z"),
+    );
+    await seedArticle(
+      { url: "https://old.example/monday", title: "Monday's kernel release", topics: ["web"] },
+      at("2030-04-01T12:00:00Z"),
+    );
+    expect(await run("2030-04-04T10:00:00Z")).toMatchObject({ sent: 2 });
+
+    for (const [email, week] of [
+      [daily, false],
+      [weekly, true],
+    ] as const) {
+      const [mail, ...more] = await digestsTo(email);
+      expect(more).toEqual([]);
+      const text = textOf(mail!.html);
+      // The story once, first, with the other outlets named; their headlines are not items.
+      expect(text.indexOf("OpenAI releases GPT-6")).toBeGreaterThan(-1);
+      expect(text.indexOf("OpenAI releases GPT-6")).toBeLessThan(text.indexOf("A small library"));
+      expect(text).not.toContain("GPT-6 released: OpenAI adds");
+      expect(text).not.toContain("OpenAI GPT-6 launch brings");
+      expect(text).toContain("3 sources");
+      expect(mail!.text).toContain("Also: ");
+      expect(text.includes("Monday's kernel release")).toBe(week);
+    }
+  });
+
   it("counts a reader whose topics had no story as skipped, and mails them nothing", async () => {
     const quiet = await reader("quiet", "2030-03-01T00:00:00.000Z", {
       topics: ["hardware"],
