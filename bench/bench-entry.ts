@@ -36,6 +36,32 @@ const settings = {
   maxCrashes: Number.POSITIVE_INFINITY,
   crashMethod: "",
 };
+// Headlines of distinct stories: made-up names, so no two merge into one story (as "Story 1" and
+// "Story 2" of one template would) and the email has the items of a real day.
+const CONSONANTS = "bcdfghjklmnprstvz";
+const VOWELS = "aeiou";
+const syllable = (n: number) =>
+  CONSONANTS[n % CONSONANTS.length]! + VOWELS[Math.floor(n / CONSONANTS.length) % VOWELS.length]!;
+const SYLLABLES = CONSONANTS.length * VOWELS.length;
+function benchName(n: number): string {
+  const word = syllable(n) + syllable(Math.floor(n / SYLLABLES) + 7) + syllable(n * 31 + 3);
+  return word[0]!.toUpperCase() + word.slice(1);
+}
+const VERBS = [
+  "ships",
+  "opens",
+  "patches",
+  "launches",
+  "benchmarks",
+  "acquires",
+  "retires",
+  "forks",
+];
+function benchHeadline(i: number): string {
+  const name = (k: number) => benchName(i * 5 + k + 11);
+  return `${name(0)} ${VERBS[i % VERBS.length]} ${name(1)} ${name(2)} as ${name(3)} tests ${name(4)} at scale`;
+}
+
 // mulberry32: a seeded generator in 32-bit integer arithmetic (a float LCG loses precision and cycles).
 let state = 42;
 const nextRandom = () => {
@@ -117,11 +143,15 @@ async function benchRoute(request: Request, env: AppEnv): Promise<Response> {
     case "/__bench/seed-articles": {
       const store = createArticleStore(env.ARTICLES, env.ARTICLE_URLS);
       const now = typeof body.at === "number" ? body.at : Date.now();
+      // `first`: the first headline's number, so separate calls seed separate stories.
+      const first = typeof body.first === "number" ? body.first : 0;
       for (let i = 0; i < body.count; i++) {
         await store.upsert(
           {
-            url: `https://bench.example/${now}/story-${i}`,
-            title: `Story ${i}: a benchmark headline about systems`,
+            url: `https://bench.example/${now}/${benchHeadline(first + i)
+              .toLowerCase()
+              .replace(/\W+/g, "-")}`,
+            title: benchHeadline(first + i),
             summary:
               "A summary of about the length editors write, so the email is the size it would be on a real day. ".repeat(
                 2,

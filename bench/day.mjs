@@ -108,7 +108,7 @@ export async function benchDay({
       await harness.mf.dispatchFetch("https://tidings.bench/__bench/seed-articles", {
         method: "POST",
         headers: { "Content-Type": "application/json", "x-bench-observer": "1" },
-        body: JSON.stringify({ count, at, topics: TOPICS, spacingMs: QUARTER }),
+        body: JSON.stringify({ count, at, first: i, topics: TOPICS, spacingMs: QUARTER }),
       });
     }
 
