@@ -1,9 +1,10 @@
 // DueIndex owns when each mailable reader is next due (one object, id "due"): their schedule and
-// choices, the next delivery instant, the local date last handed to a send, and which run slot took
-// them. It guarantees at most one delivery per period: a reader is handed to one slot per local day
-// (weekly: per week), in the same transaction that moves their next due instant on, and a slot asking
-// again gets exactly the readers it was given. Readers are found by an index on the due instant, so
-// a run reads only the readers due in it. ReaderLedgers feed it on every change (publish step).
+// choices, the next delivery instant, the local date last handed to a send, and the pages of readers
+// handed to each run slot. It guarantees at most one delivery per period: a reader is handed to one
+// slot per local day (weekly: per week), in the same transaction that moves their next due instant on
+// and records the page they are in, and a slot asking again gets exactly the page it was given.
+// Readers are found by an index on the due instant, so a run reads only the readers due in it.
+// ReaderLedgers feed it on every change (publish step).
 //
 // One object: a ledger calls it when a reader's status or choices change (a few a second at most),
 // and a run's owner pages through its readers in steps; both well under what one object handles.
@@ -16,7 +17,7 @@ export const DUE_INDEX_NAME = "due";
 
 /** A reader as a slot sends to them: who, and what they chose. */
 export type DueReader = { email: string; preferences: Preferences };
-/** `cursor`: where the next page starts, `<hand-over>:<email>` ("" for the first page). */
+/** `cursor`: the last page read, its hand-over number ("" before the first page). */
 export type DuePage = { readers: DueReader[]; cursor: string; done: boolean };
 
 type DueRow = {
@@ -25,10 +26,10 @@ type DueRow = {
   next_date: string;
   last_date: string | null;
   preferences: string;
-  slot: string | null;
-  seq: number | null;
 };
 
+// `slot` and `seq` of `due` are no longer written (a slot's readers are in handed_page); objects
+// made before keep them, and their index, unused.
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS due (
     email TEXT PRIMARY KEY,
@@ -40,7 +41,15 @@ const SCHEMA = [
     seq INTEGER
   )`,
   `CREATE INDEX IF NOT EXISTS due_by_time ON due (next_due_ms)`,
-  `CREATE INDEX IF NOT EXISTS due_by_slot_email ON due (slot, seq, email)`,
+  // Each page of readers handed to a slot, whole: re-reading a page is one row, and handing a reader
+  // over writes no per-reader index but the due instant's. `readers`: JSON, see encodePage.
+  `CREATE TABLE IF NOT EXISTS handed_page (
+    slot TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    slot_ms INTEGER NOT NULL,
+    readers TEXT NOT NULL,
+    PRIMARY KEY (slot, seq)
+  )`,
   `CREATE TABLE IF NOT EXISTS counter (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL)`,
   // Slots that were handed readers lately, so the cron can nudge an owner whose walk stalled.
   `CREATE TABLE IF NOT EXISTS handed_slot (id TEXT PRIMARY KEY, slot_ms INTEGER NOT NULL)`,
@@ -50,6 +59,8 @@ const SCHEMA = [
 
 // A slot's owner is nudged by the cron for this long after it was handed readers.
 const NUDGE_SLOTS_MS = 2 * 60 * 60 * 1000;
+// Handed pages are kept this long: an owner re-reads one only when a walk step died (minutes).
+const KEEP_PAGES_MS = 2 * 24 * 60 * 60 * 1000;
 
 // Readers handed to a slot per call: bounded so one call stays a small invocation.
 export const MAX_DUE_PAGE = 2000;
@@ -143,6 +154,7 @@ export class DueIndex extends DurableObject<Env> {
    */
   anyDue(slotMs: number): { due: boolean; weekly: boolean; recent: string[] } {
     this.sql.exec(`DELETE FROM handed_slot WHERE slot_ms < ?`, slotMs - NUDGE_SLOTS_MS);
+    this.sql.exec(`DELETE FROM handed_page WHERE slot_ms < ?`, slotMs - KEEP_PAGES_MS);
     const recent = this.sql
       .exec<{ id: string }>(`SELECT id FROM handed_slot WHERE slot_ms < ? ORDER BY slot_ms`, slotMs)
       .toArray()
@@ -156,14 +168,24 @@ export class DueIndex extends DurableObject<Env> {
   }
 
   /**
-   * The next page of `slot`'s readers after `cursor`. First hands the slot up to `limit` more readers
-   * due by `slotMs` (each one's day marked served and next delivery computed, in one transaction);
-   * then answers the slot's readers in the order they were handed over, so asking again with the same
-   * cursor (after a crash) answers the same readers. `done` when nothing is left to hand over or read.
+   * The next page of `slot`'s readers after `cursor`: the page handed to it next, if there is one
+   * (after a crash, asking again with the same cursor answers the same readers in the same order);
+   * otherwise up to `limit` more readers due by `slotMs` are handed over as a new page (each one's
+   * day marked served and next delivery computed, in the one transaction that records the page).
+   * `done` when nothing is left to read or hand over.
    */
   page(slot: string, slotMs: number, cursor: string, limit: number): DuePage {
+    const afterSeq = Number(cursor.split(":")[0] ?? 0) || 0;
+    const stored = this.sql
+      .exec<{ seq: number; readers: string }>(
+        `SELECT seq, readers FROM handed_page WHERE slot = ? AND seq > ? ORDER BY seq LIMIT 1`,
+        slot,
+        afterSeq,
+      )
+      .toArray()[0];
+    if (stored) return decodePage(stored.seq, stored.readers);
     const size = Math.max(1, Math.min(limit, MAX_DUE_PAGE));
-    this.ctx.storage.transactionSync(() => {
+    return this.ctx.storage.transactionSync(() => {
       const due = this.sql
         .exec<Pick<DueRow, "email" | "preferences" | "next_date" | "next_due_ms">>(
           `SELECT email, preferences, next_date, next_due_ms FROM due WHERE next_due_ms <= ?
@@ -172,8 +194,7 @@ export class DueIndex extends DurableObject<Env> {
           size,
         )
         .toArray();
-      if (due.length === 0) return;
-      // One hand-over number for the batch: the slot reads by (hand-over, email).
+      if (due.length === 0) return { readers: [], cursor, done: true };
       const seq =
         (this.sql.exec<{ seq: number }>(`SELECT seq FROM counter`).toArray()[0]?.seq ?? 0) + 1;
       this.sql.exec(
@@ -194,45 +215,25 @@ export class DueIndex extends DurableObject<Env> {
         for (let i = 0; i < emails.length; i += IN_LIST) {
           const part = emails.slice(i, i + IN_LIST);
           this.sql.exec(
-            `UPDATE due SET last_date = next_date, next_date = ?, next_due_ms = ?, slot = ?, seq = ?
+            `UPDATE due SET last_date = next_date, next_date = ?, next_due_ms = ?
              WHERE email IN (${part.map(() => "?").join(",")})`,
             next.date,
             next.dueMs,
-            slot,
-            seq,
             ...part,
           );
         }
       }
-      this.sql.exec(`INSERT OR IGNORE INTO handed_slot (id, slot_ms) VALUES (?, ?)`, slot, slotMs);
-    });
-    const colon = cursor.indexOf(":");
-    const afterSeq = colon < 0 ? 0 : Number(cursor.slice(0, colon));
-    const afterEmail = colon < 0 ? "" : cursor.slice(colon + 1);
-    const rows = this.sql
-      .exec<{ email: string; preferences: string; seq: number }>(
-        `SELECT email, preferences, seq FROM due WHERE slot = ? AND (seq > ? OR (seq = ? AND email > ?))
-         ORDER BY seq, email LIMIT ?`,
+      const readers = encodePage(due);
+      this.sql.exec(
+        `INSERT INTO handed_page (slot, seq, slot_ms, readers) VALUES (?, ?, ?, ?)`,
         slot,
-        afterSeq,
-        afterSeq,
-        afterEmail,
-        size,
-      )
-      .toArray();
-    // A slot's readers share a few dozen distinct choices: each is parsed once per page.
-    const parsed = new Map<string, Preferences>();
-    const parse = (json: string) => {
-      let value = parsed.get(json);
-      if (!value) parsed.set(json, (value = JSON.parse(json) as Preferences));
-      return value;
-    };
-    const last = rows.at(-1);
-    return {
-      readers: rows.map((r) => ({ email: r.email, preferences: parse(r.preferences) })),
-      cursor: last ? `${last.seq}:${last.email}` : cursor,
-      done: rows.length === 0,
-    };
+        seq,
+        slotMs,
+        readers,
+      );
+      this.sql.exec(`INSERT OR IGNORE INTO handed_slot (id, slot_ms) VALUES (?, ?)`, slot, slotMs);
+      return decodePage(seq, readers);
+    });
   }
 
   // Pages of one slot meet the same schedules again: each next delivery is computed once.
@@ -258,6 +259,29 @@ export class DueIndex extends DurableObject<Env> {
     const row = this.row(email);
     return row ? { dueMs: row.next_due_ms, date: row.next_date, lastDate: row.last_date } : null;
   }
+}
+
+/**
+ * A handed page as stored: `{"choices": [preferences JSON, ...], "readers": [[email, choice], ...]}`,
+ * each distinct choice once (a slot's readers share a few dozen).
+ */
+function encodePage(rows: { email: string; preferences: string }[]): string {
+  const index = new Map<string, number>();
+  const readers = rows.map((row): [string, number] => {
+    let i = index.get(row.preferences);
+    if (i === undefined) index.set(row.preferences, (i = index.size));
+    return [row.email, i];
+  });
+  return `{"choices":[${[...index.keys()].join(",")}],"readers":${JSON.stringify(readers)}}`;
+}
+
+function decodePage(seq: number, json: string): DuePage {
+  const page = JSON.parse(json) as { choices: Preferences[]; readers: [string, number][] };
+  return {
+    readers: page.readers.map(([email, i]) => ({ email, preferences: page.choices[i]! })),
+    cursor: String(seq),
+    done: false,
+  };
 }
 
 /** The one DueIndex object. */

@@ -41,6 +41,36 @@ describe("the due index", () => {
     expect(await due.nextFor("a@due.test")).toBeNull();
   });
 
+  it("keeps each slot's pages its own when another slot is handed readers in between", async () => {
+    const due = dueIndex(env);
+    const utc = defaultPreferences("UTC");
+    const berlin = { ...utc, timeZone: "Europe/Berlin" };
+    await due.scheduleMany(
+      [
+        { email: "p1@pages.test", preferences: utc },
+        { email: "p2@pages.test", preferences: utc },
+        { email: "p3@pages.test", preferences: utc },
+        { email: "p4@pages.test", preferences: berlin },
+      ],
+      at("2039-06-01T00:00:00Z"),
+    );
+    // (Before the other tests' readers are due.) Berlin's 07:00 is 05:00 UTC in summer: p4 first.
+    const early = await due.page("2039-06-01T0500", at("2039-06-01T05:00:00Z"), "", 10);
+    expect(early.readers.map((r) => r.email)).toEqual(["p4@pages.test"]);
+    const a = await due.page("2039-06-01T0700", at("2039-06-01T07:00:00Z"), "", 2);
+    expect(a.readers.map((r) => r.email)).toEqual(["p1@pages.test", "p2@pages.test"]);
+    // A later slot takes whoever is still due (p3), then the first slot re-reads its own page.
+    const late = await due.page("2039-06-01T0715", at("2039-06-01T07:15:00Z"), "", 10);
+    expect(late.readers.map((r) => r.email)).toEqual(["p3@pages.test"]);
+    expect(await due.page("2039-06-01T0700", at("2039-06-01T07:00:00Z"), "", 2)).toEqual(a);
+    expect((await due.page("2039-06-01T0700", at("2039-06-01T07:00:00Z"), a.cursor, 2)).done).toBe(
+      true,
+    );
+    expect(
+      (await due.page("2039-06-01T0500", at("2039-06-01T05:00:00Z"), "", 10)).readers[0],
+    ).toEqual({ email: "p4@pages.test", preferences: berlin });
+  });
+
   it("hands over a slot where a thousand readers share one schedule", async () => {
     // One statement moves a group of readers on; a Durable Object's SQLite binds at most 100
     // parameters, so a large group (everyone on the defaults in one zone) goes in parts.
