@@ -16,6 +16,20 @@ const HEADLINE_LINK = `color:${BRAND};text-decoration:none;`;
 const TOP_PANEL =
   "margin:20px 0 8px;padding:16px 18px;border:1px solid #dfe6f3;border-radius:8px;background:#f3f6fc;";
 
+/**
+ * A story's markup, made once per item object: a run slot renders dozens of readers' selections from
+ * one pool, whose items are the same objects in every selection (an item is never changed after it
+ * is read).
+ */
+function perItem<T>(make: (item: DigestItem) => T): (item: DigestItem) => T {
+  const made = new WeakMap<DigestItem, T>();
+  return (item) => {
+    let value = made.get(item);
+    if (value === undefined) made.set(item, (value = make(item)));
+    return value;
+  };
+}
+
 export const sectionName = (topic: string | null) =>
   topic === null ? "More stories" : topic.replace(/-/g, " ").replace(/^./, (c) => c.toUpperCase());
 
@@ -58,8 +72,9 @@ function alsoText(item: DigestItem): string | null {
 }
 
 /** "Example News · 26 Nov · 3 sources" */
-const byline = (item: DigestItem) =>
-  `${item.source} · ${shortDayInWords(item.publishedAt)}${sourceCount(item)}`;
+const byline = perItem(
+  (item) => `${item.source} · ${shortDayInWords(item.publishedAt)}${sourceCount(item)}`,
+);
 
 function headline(item: DigestItem, style = TITLE_STYLE) {
   const href = safeHref(item.url);
@@ -70,29 +85,44 @@ function headline(item: DigestItem, style = TITLE_STYLE) {
 }
 
 /** One story in full: headline, byline, summary, "Also" line. */
-export function storyHtml(item: DigestItem): SafeHtml {
-  return html`${headline(item)}<p class='m' style='margin:0 0 6px;${EMAIL_STYLE.muted}'>${byline(item)}</p>${item.summary ? html`<p style='margin:0 0 8px;'>${item.summary}</p>` : ""}${alsoHtml(item)}`;
-}
+export const storyHtml = perItem(
+  (item): SafeHtml =>
+    html`${headline(item)}<p class='m' style='margin:0 0 6px;${EMAIL_STYLE.muted}'>${byline(item)}</p>${item.summary ? html`<p style='margin:0 0 8px;'>${item.summary}</p>` : ""}${alsoHtml(item)}`,
+);
 
 /** A story shortened to its linked headline and byline, when the full email would be clipped. */
-export function storyLinkHtml(item: DigestItem): SafeHtml {
+export const storyLinkHtml = perItem((item): SafeHtml => {
   const href = safeHref(item.url);
   const title = href
     ? html`<a href='${href}' class='l' style='${HEADLINE_LINK}'>${item.title}</a>`
     : html`${item.title}`;
   return html`<p style='margin:10px 0 0;'>${title} <span class='m' style='${EMAIL_STYLE.muted}'>${byline(item)}</span></p>`;
-}
+});
 
 /** The top story in its own panel, labelled, with a larger headline. */
 export function topStoryHtml(item: DigestItem): SafeHtml {
   return html`<div class='k' style='${TOP_PANEL}'><p class='m' style='margin:0;color:#5b5b5b;font-size:12px;font-weight:bold;letter-spacing:.1em;text-transform:uppercase;'>Top story</p>${headline(item, TOP_TITLE_STYLE)}<p class='m' style='margin:0 0 6px;${EMAIL_STYLE.muted}'>${byline(item)}</p>${item.summary ? html`<p style='margin:0 0 4px;'>${item.summary}</p>` : ""}${alsoHtml(item)}</div>`;
 }
 
-export const sectionHeadingHtml = (topic: string | null) =>
-  html`<h2 class='m r' style='${SECTION_STYLE}'>${sectionName(topic)}</h2>`;
+// One heading object per topic label, so its finished form is made once too (digest-email.ts).
+const headings = new Map<string | null, SafeHtml>();
+export function sectionHeadingHtml(topic: string | null): SafeHtml {
+  let heading = headings.get(topic);
+  if (!heading) {
+    if (headings.size >= 200) headings.clear();
+    heading = html`<h2 class='m r' style='${SECTION_STYLE}'>${sectionName(topic)}</h2>`;
+    headings.set(topic, heading);
+  }
+  return heading;
+}
 
 /** One story as plain text: headline, byline, summary, Also line, link; indented under a bullet. */
 export function storyText(item: DigestItem, bullet = "* "): string {
+  return bullet === "* " ? bulletedText(item) : plainStoryText(item, bullet);
+}
+const bulletedText = perItem((item) => plainStoryText(item, "* "));
+
+function plainStoryText(item: DigestItem, bullet: string): string {
   const href = safeHref(item.url);
   const pad = " ".repeat(bullet.length);
   const lines = [`${bullet}${item.title}`, `${pad}${byline(item).replaceAll(" · ", ", ")}`];

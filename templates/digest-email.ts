@@ -52,8 +52,17 @@ function dateline(title: string, siteTitle: string): string {
   return line.charAt(0).toUpperCase() + line.slice(1);
 }
 
+// A piece as sent, made once per piece object: a story's pieces are made once per item
+// (digest-content.ts), so a run slot's selections finish each story once.
+const finished = new WeakMap<SafeHtml, string>();
+function finishedPiece(piece: SafeHtml): string {
+  let value = finished.get(piece);
+  if (value === undefined) finished.set(piece, (value = finish(piece.value)));
+  return value;
+}
+
 /** A piece's bytes as sent: after `finish`, every character is one ASCII byte. */
-const bytes = (piece: SafeHtml) => finish(piece.value).length;
+const bytes = (piece: SafeHtml) => finishedPiece(piece).length;
 
 type Laid = { html: SafeHtml[]; shortened: number; omitted: number };
 
@@ -147,7 +156,8 @@ ${note}${top ? topStoryHtml(top) : ""}${raw(STORIES_SLOT)}`;
   const framed = finish(frame);
   const budget = MAX_EMAIL_HTML_BYTES - framed.length - FOOTER_RESERVE_BYTES - NOTICE_RESERVE_BYTES;
   const laid = layStories(rest, budget);
-  const stories = finish(html`${laid.html}${notice(laid, webUrl)}`.value);
+  // Pieces begin and end with a tag, so finishing each is finishing them joined.
+  const stories = laid.html.map(finishedPiece).join("") + finish(notice(laid, webUrl).value);
   const [htmlBefore = "", htmlAfter = ""] = framed
     .replace(STORIES_SLOT, stories)
     .split(READER_SLOT);

@@ -12,14 +12,21 @@ export const ARCHIVE_FORM_VERSION = "archive-2026-11";
 
 export const storiesInWords = (count: number) => `${count} ${count === 1 ? "story" : "stories"}`;
 
+// Each article's words, counted once per article object (a run slot's selections share items).
+const wordCounts = new WeakMap<DigestSection["articles"][number], number>();
+function wordsOf(article: DigestSection["articles"][number]): number {
+  let count = wordCounts.get(article);
+  if (count === undefined) {
+    count = `${article.title} ${article.summary ?? ""}`.split(/\s+/).filter(Boolean).length;
+    wordCounts.set(article, count);
+  }
+  return count;
+}
+
 export function readingMinutes(sections: DigestSection[]): number {
   const words = sections
     .flatMap((section) => section.articles)
-    .reduce(
-      (sum, article) =>
-        sum + `${article.title} ${article.summary ?? ""}`.split(/\s+/).filter(Boolean).length,
-      0,
-    );
+    .reduce((sum, article) => sum + wordsOf(article), 0);
   return Math.max(1, Math.round(words / READING_WORDS_PER_MINUTE));
 }
 
