@@ -66,9 +66,10 @@ export function sendDeps(env: AppEnv, now: () => Date = () => new Date()): SendD
 
 /**
  * The daily cron compiles the day's digest (and, under `edition` delivery, starts its send to all).
- * The quarter-hour cron nudges the owners of recent editions (each answers at once when its send is
- * done or moving, and re-arms a walk whose alarm gave up: one KV list call, at most EDITIONS_NUDGED
- * object calls), then, under `personal` delivery, sends the readers due in its slot (runDue).
+ * Under `edition` delivery the quarter-hour cron nudges the owners of recent editions (each answers
+ * at once when its send is done or moving, and re-arms a walk whose alarm gave up: one KV list call,
+ * at most EDITIONS_NUDGED object calls). Under `personal` delivery editions are the archive's only,
+ * and the quarter-hour cron sends the readers due in its slot (runDue), nudging recent slots instead.
  */
 export async function scheduled(
   controller: ScheduledController,
@@ -85,14 +86,13 @@ export async function scheduled(
     await runDigest(deps, { id: digestIdFor(cutoff), cutoff });
     return;
   }
+  if (config.DIGEST_DELIVERY === "personal") {
+    await runDue({ ...deps, due: dueIndex(env) }, controller.scheduledTime);
+    return;
+  }
   const recent = await deps.digests.index(EDITIONS_NUDGED, { published: true });
   for (const entry of recent) {
     if (entry.status === "compiled") await deps.edition(entry.id).start();
-  }
-  if (readConfig(env).DIGEST_DELIVERY === "personal") {
-    // Readers confirmed before personal delivery get a schedule once (a no-op after the first run).
-    await dueIndex(env).ensureBackfill();
-    await runDue({ ...deps, due: dueIndex(env) }, controller.scheduledTime);
   }
 }
 

@@ -10,6 +10,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { readConfig } from "../env";
 import { departureLog } from "../subscribers/departure-log";
+import { dueIndex } from "../subscribers/due-index";
 import type { BrakeFigures } from "./complaint-brake";
 import { Digest } from "./digest-schema";
 import {
@@ -256,6 +257,7 @@ export class EditionSend extends DurableObject<Env> {
       Date.now(),
     );
     scrubChoices(this.sql);
+    if (isSlotId(row.id)) await dueIndex(this.env).slotFinished(row.id);
     if (failedAddresses(this.sql, 1).length === 0)
       await departureLog(this.env).unregisterEdition(row.id);
     else await this.ctx.storage.setAlarm(Date.now() + FAILED_KEEP_MS);

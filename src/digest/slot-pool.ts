@@ -117,10 +117,12 @@ export function selectFromPool(
   const chosen = preferences.topics;
   const inTopics = (article: DigestItem) =>
     chosen === null || article.topics.some((topic) => chosen.includes(topic));
-  // A pool adopted before pools were ranked has one section of articles, newest first.
-  const section = pool.sections.find((s) => s.topic === preferences.cadence) ?? pool.sections[0];
-  const articles = (section?.articles ?? [])
-    .filter((a) => Date.parse(a.createdAt) > fromMs && Date.parse(a.createdAt) <= slotMs)
+  // The cadence's section is exactly its period. A pool adopted before pools were ranked has one
+  // section of every article, newest first, which is cut to the period.
+  const ranked = pool.sections.find((s) => s.topic === preferences.cadence);
+  const inPeriod = (a: DigestItem) =>
+    Date.parse(a.createdAt) > fromMs && Date.parse(a.createdAt) <= slotMs;
+  const articles = (ranked?.articles ?? pool.sections[0]?.articles.filter(inPeriod) ?? [])
     .filter(inTopics)
     .slice(0, maxArticles);
   // Sections by the first topic the reader chose (any first topic for "all"), shown by its label.

@@ -112,9 +112,14 @@ export class DueIndex extends DurableObject<Env> {
     );
   }
 
-  /** Starts the one-time backfill of older readers (cheap to ask on every run). */
+  /** Starts the one-time backfill of older readers (cheap to ask on every run; anyDue does). */
   async ensureBackfill(): Promise<void> {
     if (startBackfill(this.sql)) await this.ctx.storage.setAlarm(Date.now());
+  }
+
+  /** A slot's send finished: later runs need not nudge its owner. */
+  slotFinished(slot: string): void {
+    this.sql.exec(`DELETE FROM handed_slot WHERE id = ?`, slot);
   }
 
   /** One backfill step per alarm; the next step is its own invocation. */
@@ -150,9 +155,11 @@ export class DueIndex extends DurableObject<Env> {
 
   /**
    * Whether anyone is due at or before `slotMs` (the empty run's only question), and the earlier
-   * slots handed readers in the last two hours, whose owners the run nudges.
+   * slots handed readers in the last two hours whose sends have not finished: the run nudges their
+   * owners. The first call also starts the one-time backfill of readers from before the index.
    */
-  anyDue(slotMs: number): { due: boolean; weekly: boolean; recent: string[] } {
+  async anyDue(slotMs: number): Promise<{ due: boolean; weekly: boolean; recent: string[] }> {
+    await this.ensureBackfill();
     this.sql.exec(`DELETE FROM handed_slot WHERE slot_ms < ?`, slotMs - NUDGE_SLOTS_MS);
     this.sql.exec(`DELETE FROM handed_page WHERE slot_ms < ?`, slotMs - KEEP_PAGES_MS);
     const recent = this.sql

@@ -270,4 +270,15 @@ describe("each reader's own digest at their own time", () => {
     expect(await dueIndex(env).nextFor(leaving)).toBeNull();
     expect(await run("2030-05-02T10:00:00Z")).toBeNull();
   });
+
+  it("stops nudging a slot's owner from later runs once its send has finished", async () => {
+    await reader("nudged", "2030-06-01T00:00:00.000Z", { deliveryHour: 9 });
+    await seedArticle(
+      { url: "https://news.example/nudge", title: "A story to send", topics: ["web"] },
+      new Date("2030-06-01T12:00:00Z"),
+    );
+    expect(await run("2030-06-02T09:00:00Z")).toMatchObject({ status: "sent", sent: 1 });
+    // Handed readers in the last two hours, but finished: no later run calls its owner.
+    expect((await dueIndex(env).anyDue(Date.parse("2030-06-02T09:15:00Z"))).recent).toEqual([]);
+  });
 });

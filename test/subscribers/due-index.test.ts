@@ -32,6 +32,9 @@ describe("the due index", () => {
       recent: [slot],
     });
     expect((await due.page("2040-01-01T0715", at("2040-01-01T07:15:00Z"), "", 10)).done).toBe(true);
+    // Its owner finished the send: later runs nudge it no more.
+    await due.slotFinished(slot);
+    expect((await due.anyDue(at("2040-01-01T07:30:00Z"))).recent).toEqual([]);
     expect(await due.nextFor("a@due.test")).toEqual({
       dueMs: at("2040-01-02T07:00:00Z"),
       date: "2040-01-02",
