@@ -1,8 +1,8 @@
 // The DueIndex: readers found by when they are due, each handed to one run slot per period, and a
 // slot asking again (after a crash) given exactly the readers it was given.
-import { env } from "cloudflare:test";
+import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { dueIndex } from "../../src/subscribers/due-index";
+import { dueIndex, moveFirstTable, type DueIndex } from "../../src/subscribers/due-index";
 import { defaultPreferences } from "../../src/subscribers/preferences";
 
 const at = (iso: string) => Date.parse(iso);
@@ -72,6 +72,47 @@ describe("the due index", () => {
     expect(
       (await due.page("2039-06-01T0500", at("2039-06-01T05:00:00Z"), "", 10)).readers[0],
     ).toEqual({ email: "p4@pages.test", preferences: berlin });
+  });
+
+  it("moves the readers of an object made with the first table, and hands them over as before", async () => {
+    const stub = env.DUE_INDEX.get(env.DUE_INDEX.idFromName("first-table"));
+    const weekly = { ...defaultPreferences("Asia/Kolkata"), cadence: "weekly", weekday: "tue" };
+    await runInDurableObject(stub, (_object: DueIndex, state) => {
+      const { sql } = state.storage;
+      sql.exec(`CREATE TABLE due (email TEXT PRIMARY KEY, next_due_ms INTEGER NOT NULL,
+        next_date TEXT NOT NULL, last_date TEXT, preferences TEXT NOT NULL, slot TEXT, seq INTEGER)`);
+      sql.exec(
+        `INSERT INTO due VALUES (?, ?, ?, ?, ?, NULL, NULL), (?, ?, ?, ?, ?, 'x', 3)`,
+        "old-daily@due.test",
+        at("2039-03-01T07:00:00Z"),
+        "2039-03-01",
+        "2039-02-28",
+        JSON.stringify(defaultPreferences("UTC")),
+        "old-weekly@due.test",
+        at("2039-03-01T01:30:00Z"),
+        "2039-03-01",
+        null,
+        JSON.stringify(weekly),
+      );
+      moveFirstTable(state.storage);
+      expect(sql.exec(`SELECT name FROM sqlite_master WHERE name = 'due'`).toArray()).toEqual([]);
+    });
+    const due = stub as unknown as ReturnType<typeof dueIndex>;
+    expect(await due.nextFor("old-daily@due.test")).toEqual({
+      dueMs: at("2039-03-01T07:00:00Z"),
+      date: "2039-03-01",
+      lastDate: "2039-02-28",
+    });
+    expect(await due.anyDue(at("2039-03-01T07:00:00Z"))).toMatchObject({ due: true, weekly: true });
+    const page = await due.page("2039-03-01T0700", at("2039-03-01T07:00:00Z"), "", 10);
+    expect(page.readers).toEqual([
+      { email: "old-weekly@due.test", preferences: weekly },
+      { email: "old-daily@due.test", preferences: defaultPreferences("UTC") },
+    ]);
+    // Moved on under their schedule's key: a change of choices finds and moves the row.
+    await due.schedule("old-daily@due.test", null, at("2039-03-01T08:00:00Z"));
+    expect(await due.nextFor("old-daily@due.test")).toBeNull();
+    expect(await due.nextFor("old-weekly@due.test")).toMatchObject({ date: "2039-03-08" });
   });
 
   it("hands over a slot where a thousand readers share one schedule", async () => {
