@@ -59,18 +59,26 @@ export type SendDeps = {
 };
 
 // Per isolate: each digest's record and its email, rendered once (the record never changes once
-// an owner adopted it).
-const rendered = new Map<string, { digest: Digest; parts: DigestEmailParts | null }>();
+// an owner adopted it). The promise is kept, so the chunks in flight together ask the owner once.
+type Rendered = { digest: Digest; parts: DigestEmailParts | null };
+const rendered = new Map<string, Promise<Rendered | null>>();
 const MAX_REMEMBERED_DIGESTS = 8;
 
-async function renderedDigest(deps: SendDeps, digestId: string) {
+function renderedDigest(deps: SendDeps, digestId: string): Promise<Rendered | null> {
   const known = rendered.get(digestId);
   if (known) return known;
-  const digest = await deps.edition(digestId).digest();
-  if (!digest) return null;
-  // A run slot's pool is not an email: its selections are rendered as readers need them.
-  const parts = isSlotId(digest.id) ? null : renderDigestEmailParts(digest, deps.site);
-  const entry = { digest, parts };
+  const entry = deps
+    .edition(digestId)
+    .digest()
+    .then((digest) => {
+      // An unknown digest (or a failed read) is asked again by the next chunk.
+      if (!digest) rendered.delete(digestId);
+      if (!digest) return null;
+      // A run slot's pool is not an email: its selections are rendered as readers need them.
+      const parts = isSlotId(digest.id) ? null : renderDigestEmailParts(digest, deps.site);
+      return { digest, parts };
+    });
+  entry.catch(() => rendered.delete(digestId));
   if (rendered.size >= MAX_REMEMBERED_DIGESTS) rendered.delete(rendered.keys().next().value!);
   rendered.set(digestId, entry);
   return entry;
