@@ -7,7 +7,7 @@ import type { AppEnv } from "../src/env";
 import worker, * as real from "../src/index";
 import { createSubscriberStore } from "../src/subscribers/subscriber-store";
 import { readerLedger } from "../src/subscribers/reader-ledger";
-import { dueIndex } from "../src/subscribers/due-index";
+import { dueIndex, readPage } from "../src/subscribers/due-index";
 import { editionSend } from "../src/digest/edition-send";
 import { unsubscribe } from "../src/subscribers/subscription";
 import { limitDurableObject, limitWorker } from "../test/platform/limit-worker";
@@ -174,6 +174,12 @@ async function benchRoute(request: Request, env: AppEnv): Promise<Response> {
       // Readers with their choices straight into the due index (what each ledger's publish does).
       const seeded = await dueIndex(env).scheduleMany(body.readers, body.nowMs);
       return Response.json({ seeded });
+    }
+    case "/__bench/due-page": {
+      const page = readPage(
+        await dueIndex(env).pageJson(body.slot, body.slotMs, body.cursor, body.limit),
+      );
+      return Response.json({ count: page.readers.length, cursor: page.cursor, done: page.done });
     }
     case "/__bench/slot-status":
       return Response.json({

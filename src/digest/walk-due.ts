@@ -2,13 +2,13 @@
 // cut into chunks of at most 100 that mix selections (the batch call takes different content per
 // email). A reader whose selection holds fewer than DIGEST_MIN_ARTICLES gets no email: skipped.
 import { MAX_BATCH_EMAILS } from "../mail/mailer";
-import type { DuePage, DueReader } from "../subscribers/due-index";
+import { readPage, type DueReader, type HandedPage } from "../subscribers/due-index";
 import type { Topic } from "../subscribers/preferences";
 import type { Digest } from "./digest-schema";
 import { selectFromPool, selectionKey } from "./slot-pool";
 
 export type DueSource = {
-  page(slot: string, slotMs: number, cursor: string, limit: number): Promise<DuePage>;
+  pageJson(slot: string, slotMs: number, cursor: string, limit: number): Promise<HandedPage>;
 };
 
 export type DueStep = {
@@ -35,7 +35,7 @@ export async function walkDue(
   let skipped = 0;
   let next = cursor;
   for (let i = 0; i < Math.max(1, pages); i++) {
-    const page = await source.page(pool.id, slotMs, next, READERS_PER_PAGE);
+    const page = readPage(await source.pageJson(pool.id, slotMs, next, READERS_PER_PAGE));
     if (page.done) {
       if (current.length > 0) chunks.push(current);
       return { chunks, skipped, cursor: null };

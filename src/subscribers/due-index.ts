@@ -19,6 +19,8 @@ export const DUE_INDEX_NAME = "due";
 export type DueReader = { email: string; preferences: Preferences };
 /** `cursor`: the last page read, its hand-over number ("" before the first page). */
 export type DuePage = { readers: DueReader[]; cursor: string; done: boolean };
+/** A page as stored (`json`, see encodePage; null when done): one string to send, not 1,000 objects. */
+export type HandedPage = { json: string | null; cursor: string; done: boolean };
 
 type DueRow = {
   email: string;
@@ -75,9 +77,6 @@ const KEEP_PAGES_MS = 2 * 24 * 60 * 60 * 1000;
 
 // Readers handed to a slot per call: bounded so one call stays a small invocation.
 export const MAX_DUE_PAGE = 2000;
-// Addresses per UPDATE ... IN (...). A Durable Object's SQLite takes at most 100 bound parameters a
-// statement (workerd refuses more: "too many SQL variables"), and the statement binds 4 besides.
-const IN_LIST = 90;
 
 export class DueIndex extends DurableObject<Env> {
   private readonly sql: SqlStorage;
@@ -200,6 +199,11 @@ export class DueIndex extends DurableObject<Env> {
    * `done` when nothing is left to read or hand over.
    */
   page(slot: string, slotMs: number, cursor: string, limit: number): DuePage {
+    return readPage(this.pageJson(slot, slotMs, cursor, limit));
+  }
+
+  /** The same page as stored (one string): a slot's owner reads it with readPage. */
+  pageJson(slot: string, slotMs: number, cursor: string, limit: number): HandedPage {
     const afterSeq = Number(cursor.split(":")[0] ?? 0) || 0;
     const stored = this.sql
       .exec<{ seq: number; readers: string }>(
@@ -208,46 +212,49 @@ export class DueIndex extends DurableObject<Env> {
         afterSeq,
       )
       .toArray()[0];
-    if (stored) return decodePage(stored.seq, stored.readers);
+    if (stored) return { json: stored.readers, cursor: String(stored.seq), done: false };
     const size = Math.max(1, Math.min(limit, MAX_DUE_PAGE));
     return this.ctx.storage.transactionSync(() => {
+      // In the due-instant index's own order (instant, then the key: schedule, email), so readers
+      // who share an instant and a schedule are one run of the page and one range of the table.
       const due = this.sql
-        .exec<Pick<DueRow, "email" | "preferences" | "next_date" | "next_due_ms">>(
-          `SELECT email, preferences, next_date, next_due_ms FROM due_reader WHERE next_due_ms <= ?
-           ORDER BY next_due_ms LIMIT ?`,
+        .exec<DueRow & { schedule: string }>(
+          `SELECT schedule, email, preferences, next_date, next_due_ms FROM due_reader
+           WHERE next_due_ms <= ? ORDER BY next_due_ms, schedule, email LIMIT ?`,
           slotMs,
           size,
         )
         .toArray();
-      if (due.length === 0) return { readers: [], cursor, done: true };
+      if (due.length === 0) return { json: null, cursor, done: true };
       const seq =
         (this.sql.exec<{ seq: number }>(`SELECT seq FROM counter`).toArray()[0]?.seq ?? 0) + 1;
       this.sql.exec(
         `INSERT INTO counter (id, seq) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq`,
         seq,
       );
-      // Readers due in one slot share a few schedules: each next delivery is computed once, and
-      // each group moved on by one statement.
-      const groups = new Map<string, { row: (typeof due)[number]; emails: string[] }>();
-      for (const row of due) {
-        const key = `${row.preferences}|${row.next_date}|${row.next_due_ms}`;
-        const group = groups.get(key);
-        if (group) group.emails.push(row.email);
-        else groups.set(key, { row, emails: [row.email] });
-      }
-      for (const [key, { row, emails }] of groups) {
-        const { schedule, next } = this.nextAfter(key, row, slotMs);
-        for (let i = 0; i < emails.length; i += IN_LIST) {
-          const part = emails.slice(i, i + IN_LIST);
-          this.sql.exec(
-            `UPDATE due_reader SET last_date = next_date, next_date = ?, next_due_ms = ?
-             WHERE schedule = ? AND email IN (${part.map(() => "?").join(",")})`,
-            next.date,
-            next.dueMs,
-            schedule,
-            ...part,
-          );
-        }
+      // The next delivery depends on the schedule alone (not the topics): each run of readers with
+      // one schedule and one due instant is moved on by one statement over its range of emails.
+      for (let start = 0; start < due.length;) {
+        const first = due[start]!;
+        let end = start;
+        while (
+          end + 1 < due.length &&
+          due[end + 1]!.schedule === first.schedule &&
+          due[end + 1]!.next_due_ms === first.next_due_ms
+        )
+          end++;
+        const next = this.nextAfter(first, slotMs);
+        this.sql.exec(
+          `UPDATE due_reader SET last_date = next_date, next_date = ?, next_due_ms = ?
+           WHERE schedule = ? AND email >= ? AND email <= ? AND next_due_ms = ?`,
+          next.date,
+          next.dueMs,
+          first.schedule,
+          first.email,
+          due[end]!.email,
+          first.next_due_ms,
+        );
+        start = end + 1;
       }
       const readers = encodePage(due);
       this.sql.exec(
@@ -258,32 +265,25 @@ export class DueIndex extends DurableObject<Env> {
         readers,
       );
       this.sql.exec(`INSERT OR IGNORE INTO handed_slot (id, slot_ms) VALUES (?, ?)`, slot, slotMs);
-      return decodePage(seq, readers);
+      return { json: readers, cursor: String(seq), done: false };
     });
   }
 
   // Pages of one slot meet the same schedules again: each next delivery is computed once.
-  private readonly nextCache = new Map<
-    string,
-    { schedule: string; next: ReturnType<typeof nextDelivery> }
-  >();
+  private readonly nextCache = new Map<string, ReturnType<typeof nextDelivery>>();
   private nextAfter(
-    key: string,
-    row: Pick<DueRow, "preferences" | "next_date" | "next_due_ms">,
+    row: Pick<DueRow, "preferences" | "next_date" | "next_due_ms"> & { schedule: string },
     slotMs: number,
   ) {
-    const cacheKey = `${key}|${slotMs}`;
-    let known = this.nextCache.get(cacheKey);
-    if (!known) {
+    const cacheKey = `${row.schedule}|${row.next_date}|${row.next_due_ms}|${slotMs}`;
+    let next = this.nextCache.get(cacheKey);
+    if (!next) {
       if (this.nextCache.size >= 20_000) this.nextCache.clear();
       const preferences: Preferences = JSON.parse(row.preferences);
-      known = {
-        schedule: scheduleKey(preferences),
-        next: nextDelivery(preferences, row.next_date, Math.max(slotMs, row.next_due_ms) + 1),
-      };
-      this.nextCache.set(cacheKey, known);
+      next = nextDelivery(preferences, row.next_date, Math.max(slotMs, row.next_due_ms) + 1);
+      this.nextCache.set(cacheKey, next);
     }
-    return known;
+    return next;
   }
 
   /** When `email` is next due and which local date that serves (tests, the editors' view). */
@@ -307,11 +307,13 @@ function encodePage(rows: { email: string; preferences: string }[]): string {
   return `{"choices":[${[...index.keys()].join(",")}],"readers":${JSON.stringify(readers)}}`;
 }
 
-function decodePage(seq: number, json: string): DuePage {
-  const page = JSON.parse(json) as { choices: Preferences[]; readers: [string, number][] };
+/** A handed page's readers, each distinct choice one shared object. */
+export function readPage(handed: HandedPage): DuePage {
+  if (handed.json === null) return { readers: [], cursor: handed.cursor, done: true };
+  const page = JSON.parse(handed.json) as { choices: Preferences[]; readers: [string, number][] };
   return {
     readers: page.readers.map(([email, i]) => ({ email, preferences: page.choices[i]! })),
-    cursor: String(seq),
+    cursor: handed.cursor,
     done: false,
   };
 }

@@ -115,6 +115,36 @@ describe("the due index", () => {
     expect(await due.nextFor("old-weekly@due.test")).toMatchObject({ date: "2039-03-08" });
   });
 
+  it("moves on only the due readers of a schedule, not one already served between them", async () => {
+    const due = dueIndex(env);
+    const utc = defaultPreferences("UTC");
+    const berlin = { ...utc, timeZone: "Europe/Berlin" };
+    const start = at("2038-07-01T00:00:00Z");
+    await due.scheduleMany(
+      [
+        { email: "a-range@due.test", preferences: utc },
+        { email: "b-range@due.test", preferences: berlin },
+        { email: "c-range@due.test", preferences: utc },
+      ],
+      start,
+    );
+    // b is served at Berlin's 07:00 (05:00 UTC), then moves to 07:00 UTC: same schedule as a and c,
+    // stored between them, but their day is served.
+    const early = await due.page("2038-07-01T0500", at("2038-07-01T05:00:00Z"), "", 10);
+    expect(early.readers.map((r) => r.email)).toEqual(["b-range@due.test"]);
+    await due.schedule("b-range@due.test", utc, at("2038-07-01T05:30:00Z"));
+    const served = await due.nextFor("b-range@due.test");
+    expect(served).toEqual({
+      dueMs: at("2038-07-02T07:00:00Z"),
+      date: "2038-07-02",
+      lastDate: "2038-07-01",
+    });
+    const page = await due.page("2038-07-01T0700", at("2038-07-01T07:00:00Z"), "", 10);
+    expect(page.readers.map((r) => r.email)).toEqual(["a-range@due.test", "c-range@due.test"]);
+    expect(await due.nextFor("b-range@due.test")).toEqual(served);
+    expect(await due.nextFor("c-range@due.test")).toMatchObject({ lastDate: "2038-07-01" });
+  });
+
   it("hands over a slot where a thousand readers share one schedule", async () => {
     // One statement moves a group of readers on; a Durable Object's SQLite binds at most 100
     // parameters, so a large group (everyone on the defaults in one zone) goes in parts.
