@@ -33,6 +33,17 @@ export async function walkDue(
   const chunks: DueReader[][] = [];
   let current: DueReader[] = [];
   let skipped = 0;
+  // How many articles each distinct selection holds, counted once a step.
+  const selectionCount = (preferences: DueReader["preferences"]) => {
+    const key = selectionKey(preferences, slotMs);
+    let count = counts.get(key);
+    if (count === undefined) {
+      const { maxArticles, siteTitle, topics } = rules;
+      count = selectFromPool(pool, preferences, topics, maxArticles, siteTitle).articleCount;
+      counts.set(key, count);
+    }
+    return count;
+  };
   let next = cursor;
   for (let i = 0; i < Math.max(1, pages); i++) {
     const page = readPage(await source.pageJson(pool.id, slotMs, next, READERS_PER_PAGE));
@@ -40,19 +51,13 @@ export async function walkDue(
       if (current.length > 0) chunks.push(current);
       return { chunks, skipped, cursor: null };
     }
+    // A page's readers with the same choice share one object: its selection is looked up once.
+    const byChoice = new Map<DueReader["preferences"], number>();
     for (const reader of page.readers) {
-      const key = selectionKey(reader.preferences, slotMs);
-      let count = counts.get(key);
+      let count = byChoice.get(reader.preferences);
       if (count === undefined) {
-        const { maxArticles, siteTitle, topics } = rules;
-        count = selectFromPool(
-          pool,
-          reader.preferences,
-          topics,
-          maxArticles,
-          siteTitle,
-        ).articleCount;
-        counts.set(key, count);
+        count = selectionCount(reader.preferences);
+        byChoice.set(reader.preferences, count);
       }
       if (count === 0 || count < rules.minArticles) {
         skipped++;
