@@ -24,5 +24,8 @@ export const articleKeys = {
   },
 };
 
-/** Metadata on each article key, so a topic filter needs no read of the article. */
-export type ArticleKeyMetadata = { topics: string[] };
+/**
+ * Metadata on each article key, so a topic filter needs no read of the article, and `v` (its
+ * `updatedAt`; absent on keys written before) says whether a copy already read is still the article.
+ */
+export type ArticleKeyMetadata = { topics: string[]; v?: string };

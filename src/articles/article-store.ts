@@ -48,7 +48,7 @@ export function createArticleStore(
     get: records.get,
     async list(query) {
       const page = await listArticleKeys(kv, query);
-      return { articles: await records.getMany(page.keys), cursor: page.cursor };
+      return { articles: await records.getMany(page.keys, page.versions), cursor: page.cursor };
     },
   };
   if (!urls) return reads;

@@ -49,21 +49,23 @@ async function earliestDay(kv: KVNamespace): Promise<string | null> {
 export async function listArticleKeys(
   kv: KVNamespace,
   query: ArticleListQuery,
-): Promise<{ keys: string[]; cursor: string | null }> {
+): Promise<{ keys: string[]; versions: (string | undefined)[]; cursor: string | null }> {
   // A cursor is checked first: a made-up one is the caller's error even when there is nothing to list.
   const start = query.cursor ? decodeCursor(query.cursor) : null;
   const toMs = query.toMs ?? Date.now();
   const lowestDay = query.fromMs !== undefined ? dayOf(query.fromMs) : await earliestDay(kv);
   const fromMs = query.fromMs ?? 0;
-  if (lowestDay === null) return { keys: [], cursor: null };
+  if (lowestDay === null) return { keys: [], versions: [], cursor: null };
 
   let day = start?.d ?? dayOf(toMs);
   let kvCursor = start?.c;
   let after = start?.a;
   const keys: string[] = [];
+  const versions: (string | undefined)[] = [];
 
   for (let calls = 0; day >= lowestDay; calls++) {
-    if (calls === MAX_LIST_CALLS) return { keys, cursor: encodeCursor({ d: day, c: kvCursor }) };
+    if (calls === MAX_LIST_CALLS)
+      return { keys, versions, cursor: encodeCursor({ d: day, c: kvCursor }) };
     const page = await kv.list<ArticleKeyMetadata>({
       prefix: articleKeys.day(day),
       cursor: kvCursor,
@@ -82,8 +84,9 @@ export async function listArticleKeys(
       }
       if (query.topic && !key.metadata?.topics.includes(query.topic)) continue;
       keys.push(key.name);
+      versions.push(key.metadata?.v);
       if (keys.length === query.limit) {
-        return { keys, cursor: encodeCursor({ d: day, c: kvCursor, a: key.name }) };
+        return { keys, versions, cursor: encodeCursor({ d: day, c: kvCursor, a: key.name }) };
       }
     }
     after = undefined;
@@ -95,5 +98,5 @@ export async function listArticleKeys(
       kvCursor = page.cursor;
     }
   }
-  return { keys, cursor: null };
+  return { keys, versions, cursor: null };
 }

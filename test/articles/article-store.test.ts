@@ -102,4 +102,21 @@ describe("article store listing", () => {
       status: 400,
     });
   });
+
+  it("reads an article again when its listing names a newer version, and keys from before always", async () => {
+    const end = Date.parse("2046-03-01T12:00:00Z");
+    const [id] = await seed("versions", 1, end);
+    const window = { fromMs: end - HOUR, toMs: end, limit: 10 };
+    expect((await store().list(window)).articles[0]?.title).toBe("versions 0");
+    // Edited (a new updatedAt, written to the key's metadata): the next listing reads it again.
+    await store().patch(id!, { title: "versions 0, corrected" }, new Date(end + HOUR));
+    const [edited] = (await store().list(window)).articles;
+    expect(edited?.title).toBe("versions 0, corrected");
+    // A key written before versions were kept (no `v`) is read every time.
+    const key = (await env.ARTICLES.list({ prefix: "v1:article:2046-03-01" })).keys[0]!.name;
+    await env.ARTICLES.put(key, JSON.stringify({ ...edited, title: "versions 0, rewritten" }), {
+      metadata: { topics: edited!.topics },
+    });
+    expect((await store().list(window)).articles[0]?.title).toBe("versions 0, rewritten");
+  });
 });
