@@ -38,6 +38,11 @@ const NUDGE_SLOTS_MS = 2 * 60 * 60 * 1000;
 // Handed pages are kept this long: an owner re-reads one only when a walk step died (minutes).
 const KEEP_PAGES_MS = 2 * 24 * 60 * 60 * 1000;
 
+// A reader who left: never due. Kept this long after the day last served (a weekly reader's week
+// and a day), then deleted by the next run.
+const PARKED = Number.MAX_SAFE_INTEGER;
+const PARKED_KEEP_MS = 8 * 24 * 60 * 60 * 1000;
+
 // Readers handed to a slot per call: bounded so one call stays a small invocation.
 export const MAX_DUE_PAGE = 2000;
 
@@ -63,21 +68,26 @@ export class DueIndex extends DurableObject<Env> {
   }
 
   /**
-   * A reader's schedule after a change: `preferences` for a mailable reader, null for one who is not
-   * (removed at once, so a departed or erased reader is never handed to a later slot). Unchanged
+   * A reader's schedule after a change: `preferences` for a mailable reader, null for one who is not.
+   * A reader who is not mailable is never handed to a later slot: an erased one's row is deleted;
+   * one who left is parked (never due) with the local date last served, for PARKED_KEEP_MS, so
+   * coming back the same day at a later hour cannot mail them a second time that day. Unchanged
    * choices change nothing. A scheduled reader who moves their time earlier than now, on a day not
    * yet served, is due at once rather than losing that day.
    */
-  schedule(email: string, preferences: Preferences | null, nowMs: number): void {
+  schedule(email: string, preferences: Preferences | null, nowMs: number, erased = false): void {
     if (!preferences) {
-      this.sql.exec(`DELETE FROM due_reader WHERE email = ?`, email);
+      if (erased) this.sql.exec(`DELETE FROM due_reader WHERE email = ?`, email);
+      else this.sql.exec(`UPDATE due_reader SET next_due_ms = ? WHERE email = ?`, PARKED, email);
       if (this.backfilling) this.removedDuringBackfill.add(email);
       return;
     }
     const json = JSON.stringify(preferences);
     const row = this.row(email);
-    if (row && row.preferences === json) return;
-    const next = nextDelivery(preferences, row?.last_date ?? null, nowMs, row !== null);
+    const parked = row?.next_due_ms === PARKED;
+    if (row && !parked && row.preferences === json) return;
+    // Coming back is a start, as for a new reader, but the day last served still counts.
+    const next = nextDelivery(preferences, row?.last_date ?? null, nowMs, row !== null && !parked);
     // A new schedule is a new key: the row moves (with its last date served).
     if (row) this.sql.exec(`DELETE FROM due_reader WHERE email = ?`, email);
     this.sql.exec(
@@ -142,6 +152,11 @@ export class DueIndex extends DurableObject<Env> {
     await this.ensureBackfill();
     this.sql.exec(`DELETE FROM handed_slot WHERE slot_ms < ?`, slotMs - NUDGE_SLOTS_MS);
     this.sql.exec(`DELETE FROM handed_page WHERE slot_ms < ?`, slotMs - KEEP_PAGES_MS);
+    this.sql.exec(
+      `DELETE FROM due_reader WHERE next_due_ms = ? AND (last_date IS NULL OR last_date < ?)`,
+      PARKED,
+      new Date(slotMs - PARKED_KEEP_MS).toISOString().slice(0, 10),
+    );
     const recent = this.sql
       .exec<{ id: string }>(`SELECT id FROM handed_slot WHERE slot_ms < ? ORDER BY slot_ms`, slotMs)
       .toArray()
@@ -252,7 +267,8 @@ export class DueIndex extends DurableObject<Env> {
   /** When `email` is next due and which local date that serves (tests, the editors' view). */
   nextFor(email: string): { dueMs: number; date: string; lastDate: string | null } | null {
     const row = this.row(email);
-    return row ? { dueMs: row.next_due_ms, date: row.next_date, lastDate: row.last_date } : null;
+    if (!row || row.next_due_ms === PARKED) return null;
+    return { dueMs: row.next_due_ms, date: row.next_date, lastDate: row.last_date };
   }
 }
 

@@ -65,10 +65,12 @@ export function createReaderSync({ ctx, env, email, record }: LedgerAccess) {
         await mirror.write(address, current);
         // The due index follows the same version: a failure retries both (each is idempotent).
         // Scheduled from the change's own time, so a late retry does not skip a day.
+        // An erased reader has no record: their row goes; one who left is kept, never due.
         await dueIndex(env).schedule(
           address,
           isMailable(current) && current ? preferencesOf(current) : null,
           current ? Date.parse(current.updatedAt) : Date.now(),
+          current === null,
         );
       }
       sql.exec(`UPDATE publish SET mirrored = ?`, state.version);

@@ -4,6 +4,7 @@ import {
   createExecutionContext,
   createScheduledController,
   env,
+  runInDurableObject,
   waitOnExecutionContext,
 } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
@@ -269,6 +270,47 @@ describe("each reader's own digest at their own time", () => {
     await readerLedger(env, leaving).unsubscribe("api", "2030-05-01T01:00:00.000Z");
     expect(await dueIndex(env).nextFor(leaving)).toBeNull();
     expect(await run("2030-05-02T10:00:00Z")).toBeNull();
+  });
+
+  it("mails a reader who leaves and comes back the same day at a later hour once that day", async () => {
+    // Signed up after 07:00: first due the next morning. (Dates before the machine's clock: a claim
+    // skips readers who left after the slot's pool was made, which the Worker dates by its clock.)
+    const back = await reader("comes-back", "2025-07-01T08:00:00.000Z", { deliveryHour: 7 });
+    await seedArticle(
+      {
+        url: "https://news.example/back",
+        title: "A story for the returning reader",
+        topics: ["web"],
+      },
+      new Date("2025-07-01T12:00:00Z"),
+    );
+    expect(await run("2025-07-02T07:00:00Z")).toMatchObject({ sent: 1 });
+    const ledger = readerLedger(env, back);
+    await ledger.unsubscribe("api", "2025-07-02T08:00:00.000Z");
+    expect(await dueIndex(env).nextFor(back)).toBeNull();
+    // Back at 09:00 with a 10:00 delivery: today was served, so the next email is tomorrow's.
+    const preferences = { ...defaultPreferences("UTC"), deliveryHour: 10 };
+    await ledger.signUp(
+      { source: "api", formVersion: "test", ipHash: null, preferences },
+      "2025-07-02T09:00:00.000Z",
+    );
+    await ledger.confirm("2025-07-02T09:00:00.000Z");
+    expect(await dueIndex(env).nextFor(back)).toMatchObject({ date: "2025-07-03" });
+    await runEvery("2025-07-02T09:00:00Z", "2025-07-02T10:15:00Z");
+    expect(await digestsTo(back)).toHaveLength(1);
+    await seedArticle(
+      { url: "https://news.example/back-2", title: "The next day's story", topics: ["web"] },
+      new Date("2025-07-03T05:00:00Z"),
+    );
+    expect(await run("2025-07-03T10:00:00Z")).toMatchObject({ sent: 1 });
+    expect(await digestsTo(back)).toHaveLength(2);
+    // Erased: nothing about them stays in the due index.
+    await ledger.erase("2025-07-03T11:00:00.000Z");
+    expect(
+      await runInDurableObject(dueIndex(env), (_object, state) =>
+        state.storage.sql.exec(`SELECT email FROM due_reader WHERE email = ?`, back).toArray(),
+      ),
+    ).toEqual([]);
   });
 
   it("stops nudging a slot's owner from later runs once its send has finished", async () => {
