@@ -54,6 +54,37 @@ export function selections(k) {
 
 const email = (i) => `reader-${String(i).padStart(7, "0")}@bench.example`;
 
+/**
+ * N readers (reader-0000000@bench.example, ...) straight into the due index, daily at 07:00 local,
+ * over the `chosen` topic selections and `zones` in turn, 2,000 a call.
+ */
+export async function seedDueReaders(harness, { readers, chosen, zones, nowMs }) {
+  const batch = [];
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const response = await harness.mf.dispatchFetch("https://tidings.bench/__bench/seed-due", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "x-bench-observer": "1" },
+      body: JSON.stringify({ readers: batch.splice(0), nowMs }),
+    });
+    await response.text();
+  };
+  for (let i = 0; i < readers; i++) {
+    batch.push({
+      email: email(i),
+      preferences: {
+        topics: chosen[Math.floor(i / zones.length) % chosen.length],
+        cadence: "daily",
+        weekday: null,
+        deliveryHour: 7,
+        timeZone: zones[i % zones.length],
+      },
+    });
+    if (batch.length === 2000) await flush();
+  }
+  await flush();
+}
+
 export async function benchDay({
   readers,
   selections: k,
@@ -76,30 +107,7 @@ export async function benchDay({
   try {
     const chosen = selections(k);
     const zones = ZONES.slice(0, z);
-    const seedBatch = [];
-    const flush = async () => {
-      if (seedBatch.length === 0) return;
-      const response = await harness.mf.dispatchFetch("https://tidings.bench/__bench/seed-due", {
-        method: "POST",
-        headers: { "Content-Type": "application/json", "x-bench-observer": "1" },
-        body: JSON.stringify({ readers: seedBatch.splice(0), nowMs: day - 1 }),
-      });
-      await response.text();
-    };
-    for (let i = 0; i < readers; i++) {
-      seedBatch.push({
-        email: email(i),
-        preferences: {
-          topics: chosen[Math.floor(i / zones.length) % chosen.length],
-          cadence: "daily",
-          weekday: null,
-          deliveryHour: 7,
-          timeZone: zones[i % zones.length],
-        },
-      });
-      if (seedBatch.length === 2000) await flush();
-    }
-    await flush();
+    await seedDueReaders(harness, { readers, chosen, zones, nowMs: day - 1 });
     // Articles every 15 minutes from a day before to the end of the day, topics in turn: every
     // reader's 24 hours hold stories of each of their topics.
     for (let i = 0; i < articles; i += 48) {

@@ -2,7 +2,7 @@
 // selections, Z zones, daily at 07:00 local) into the due index, then hands every quarter-hour slot
 // of one day its readers in pages of 1,000, as slots' owners do, and reports workerd's CPU per reader.
 import { startHarness, workerdUsage } from "./harness.mjs";
-import { selections, ZONES } from "./day.mjs";
+import { seedDueReaders, selections, ZONES } from "./day.mjs";
 
 const N = Number(process.argv[2] ?? 100000);
 const Z = Number(process.argv[3] ?? 24);
@@ -17,25 +17,12 @@ const post = async (path, body) =>
     })
   ).json();
 try {
-  const chosen = selections(50);
-  const zones = ZONES.slice(0, Z);
-  let batch = [];
-  for (let i = 0; i < N; i++) {
-    batch.push({
-      email: `reader-${String(i).padStart(7, "0")}@bench.example`,
-      preferences: {
-        topics: chosen[Math.floor(i / zones.length) % chosen.length],
-        cadence: "daily",
-        weekday: null,
-        deliveryHour: 7,
-        timeZone: zones[i % zones.length],
-      },
-    });
-    if (batch.length === 2000 || i === N - 1) {
-      await post("/__bench/seed-due", { readers: batch, nowMs: DAY - 1 });
-      batch = [];
-    }
-  }
+  await seedDueReaders(harness, {
+    readers: N,
+    chosen: selections(50),
+    zones: ZONES.slice(0, Z),
+    nowMs: DAY - 1,
+  });
   const before = workerdUsage();
   let pages = 0;
   let handed = 0;
