@@ -71,9 +71,11 @@ function renderedDigest(deps: SendDeps, digestId: string): Promise<Rendered | nu
     .edition(digestId)
     .digest()
     .then((digest) => {
-      // An unknown digest (or a failed read) is asked again by the next chunk.
-      if (!digest) rendered.delete(digestId);
-      if (!digest) return null;
+      if (!digest) {
+        // An unknown digest (or a failed read) is asked again by the next chunk.
+        rendered.delete(digestId);
+        return null;
+      }
       // A run slot's pool is not an email: its selections are rendered as readers need them.
       const parts = isSlotId(digest.id) ? null : renderDigestEmailParts(digest, deps.site);
       return { digest, parts };
