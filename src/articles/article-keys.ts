@@ -1,4 +1,4 @@
-// Every ARTICLES key is built here. See the README's storage schema.
+// Every ARTICLES key is built here. See docs/storage.md.
 //
 // An article lives at `v1:article:<UTC day>:<inverted ms>:<id>`: a day's articles are one key prefix,
 // and within it KV's byte order is newest first, so "articles added between two instants" costs one

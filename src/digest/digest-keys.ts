@@ -1,4 +1,4 @@
-// Every DIGESTS key is built here. See the README's storage schema.
+// Every DIGESTS key is built here. See docs/storage.md.
 //
 // The digest record is written once, by the compile its owner adopted (and again on release).
 // Everything that changes during a send lives in the edition's owner (EditionSend): KV allows one

@@ -1,5 +1,5 @@
 // The SQL tables of an edition's owner (EditionSend), and the sums its status reads. See the
-// README's "Durable Object storage".
+// docs/storage.md.
 import type { ChunkTotals, EventTotals } from "./edition-status";
 
 export const EDITION_SCHEMA = [

@@ -1,4 +1,4 @@
-// Every OUTBOX key is built here. See the README's storage schema.
+// Every OUTBOX key is built here. See docs/storage.md.
 
 const MAX_MS = 9_999_999_999_999;
 

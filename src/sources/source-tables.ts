@@ -1,4 +1,4 @@
-// SourceRegistry's SQLite schema (documented in the README) and its rows as the API's Source.
+// SourceRegistry's SQLite schema (documented in docs/storage.md) and its rows as the API's Source.
 import type { Source } from "./source-schema";
 
 export const SOURCE_TABLES = [

@@ -1,4 +1,4 @@
-// Every SUBSCRIBERS key is built here. See the README's storage schema.
+// Every SUBSCRIBERS key is built here. See docs/storage.md.
 //
 // One key per reader, by address: the mirror of the record their ReaderLedger owns. Its metadata
 // carries the status, so the send walks every reader with one list call per 1,000 and reads no record.
