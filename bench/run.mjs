@@ -126,9 +126,7 @@ export async function benchRun({
       status,
       fake: { ...harness.fake.counts },
       crashes: ops.crashes,
-      bytesPerEmail: harness.fake.deliveries.length
-        ? harness.fake.deliveries.reduce((s, d) => s + d.bytes, 0) / harness.fake.deliveries.length
-        : 0,
+      bytesPerEmail: harness.fake.totals().bytesPerEmail,
       perSecond: harness.fake.perSecond(),
     };
   } finally {
