@@ -10,6 +10,7 @@ import { requireEditor } from "./routes/editor-auth";
 import { faviconRoutes } from "./routes/favicon";
 import { deskRoutes } from "./routes/desk";
 import { deskGate } from "./routes/desk-auth";
+import { deskBanner } from "./routes/desk-banner";
 import { deskReaderRoutes } from "./routes/desk-readers";
 import { deskSendRoutes } from "./routes/desk-sends";
 import { deskAuthRoutes } from "./routes/desk-sign-in";
@@ -42,6 +43,7 @@ app.route("/api/stories", storyRoutes);
 app.route("/outbox", outboxPage);
 // "/desk/*" also matches "/desk" itself.
 app.use("/desk/*", deskGate);
+app.use("/desk/*", deskBanner);
 app.route("/desk", deskAuthRoutes);
 app.route("/desk", deskRoutes);
 app.route("/desk", deskSendRoutes);

@@ -1,6 +1,8 @@
 // The SQL tables of an edition's owner (EditionSend), and the sums its status reads. See the
 // docs/storage.md.
 import type { ChunkTotals, EventTotals } from "./edition-status";
+import { PAUSE_TABLE } from "./edition-pause";
+import { FAILURE_TABLES } from "./failed-readers";
 
 export const EDITION_SCHEMA = [
   // One row: the digest as adopted (first offer wins) and where the walk stands.
@@ -38,13 +40,15 @@ export const EDITION_SCHEMA = [
     updated_at INTEGER NOT NULL
   )`,
   `CREATE INDEX IF NOT EXISTS chunk_by_state ON chunk (state)`,
-  // Bounces and complaints on this edition's emails, once per provider event id.
+  // Bounces, complaints, failures and suppressions of this edition's emails, once per event id.
   `CREATE TABLE IF NOT EXISTS event (
     id TEXT PRIMARY KEY,
     type TEXT NOT NULL,
     permanent INTEGER NOT NULL,
     at INTEGER NOT NULL
   )`,
+  PAUSE_TABLE,
+  ...FAILURE_TABLES,
 ];
 
 export type ChunkRow = {
@@ -52,7 +56,8 @@ export type ChunkRow = {
   walked: string | null;
   fixed: string | null;
   size: number;
-  state: "new" | "queued" | "claimed" | "sent" | "failed";
+  /** `held`: waiting for the provider's quota to reset (edition-pause.ts). */
+  state: "new" | "queued" | "claimed" | "held" | "sent" | "failed";
   sent: number;
   skipped: number;
   forgotten: number;
@@ -83,14 +88,23 @@ export function chunkTotals(sql: SqlStorage): ChunkTotals {
 
 export function eventTotals(sql: SqlStorage): EventTotals {
   const row = sql
-    .exec<{ bounced: number | null; permanent: number | null; complained: number | null }>(
+    .exec<{
+      bounced: number | null;
+      permanent: number | null;
+      complained: number | null;
+      failed: number | null;
+      suppressed: number | null;
+    }>(
       `SELECT SUM(type = 'bounced') AS bounced, SUM(type = 'bounced' AND permanent = 1) AS permanent,
-         SUM(type = 'complained') AS complained FROM event`,
+         SUM(type = 'complained') AS complained, SUM(type = 'failed') AS failed,
+         SUM(type = 'suppressed') AS suppressed FROM event`,
     )
     .one();
   return {
     bounced: row.bounced ?? 0,
     permanentBounces: row.permanent ?? 0,
     complained: row.complained ?? 0,
+    failed: row.failed ?? 0,
+    suppressed: row.suppressed ?? 0,
   };
 }

@@ -32,9 +32,13 @@ export const ConsentEvent = z.object({
     "bounced",
     "complained",
     "invalid",
+    /** The provider accepted an email to the reader and then could not send it (`email.failed`). */
+    "failed",
   ]),
-  /** How: `form`, `api`, `import`, `page`, `one-click`, `webhook`. */
+  /** How: `form`, `api`, `import`, `page`, `one-click`, `webhook`, `suppression` (Resend's list). */
   via: z.string().optional(),
+  /** What the provider said: `previous_bounce`, `previous_complaint`, `reached_daily_quota`, ... */
+  reason: z.string().max(200).optional(),
 });
 export type ConsentEvent = z.infer<typeof ConsentEvent>;
 

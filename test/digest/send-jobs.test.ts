@@ -169,6 +169,7 @@ describe("the send consumer and the edition's owner", () => {
     const { owner, jobs } = await edition([readers("limited", 3)]);
     const limited: SendResult = {
       ok: false,
+      reason: "rate_limited",
       retryable: true,
       status: 429,
       retryAfterSeconds: 1,
@@ -187,7 +188,13 @@ describe("the send consumer and the edition's owner", () => {
   it("backs off after a 5xx, and re-fixes the set since nothing was delivered", async () => {
     const emails = readers("outage", 5);
     const { owner, jobs } = await edition([emails]);
-    const down: SendResult = { ok: false, retryable: true, status: 503, message: "down" };
+    const down: SendResult = {
+      ok: false,
+      reason: "unavailable",
+      retryable: true,
+      status: 503,
+      message: "down",
+    };
     const provider = fakeProvider([down]);
     const first = await run(
       jobs,
@@ -211,7 +218,10 @@ describe("the send consumer and the edition's owner", () => {
       async sendBatch(e, k) {
         const sent = await provider.mailer.sendBatch(e, k);
         return sent.ok
-          ? { ...sent, rejected: [{ index: 7, to: e[7]!.to, message: "Invalid `to` field." }] }
+          ? {
+              ...sent,
+              rejected: [{ index: 7, to: e[7]!.to, message: "Invalid `to` field.", address: true }],
+            }
           : sent;
       },
     };
@@ -223,7 +233,13 @@ describe("the send consumer and the edition's owner", () => {
 
   it("splits a chunk the provider finds too large, under keys derived from the chunk's", async () => {
     const { owner, jobs } = await edition([readers("large", 10)]);
-    const tooLarge: SendResult = { ok: false, retryable: false, status: 413, message: "too large" };
+    const tooLarge: SendResult = {
+      ok: false,
+      reason: "too_large",
+      retryable: false,
+      status: 413,
+      message: "too large",
+    };
     const provider = fakeProvider([tooLarge]);
     await run(jobs, deps(provider.mailer));
     expect(provider.calls.map((c) => c.recipients.length)).toEqual([10, 5, 5]);
@@ -233,7 +249,13 @@ describe("the send consumer and the edition's owner", () => {
 
   it("records a refused chunk as failed and sends it again on redrive", async () => {
     const { owner, jobs } = await edition([readers("refused", 4)]);
-    const refused: SendResult = { ok: false, retryable: false, status: 422, message: "bad from" };
+    const refused: SendResult = {
+      ok: false,
+      reason: "refused",
+      retryable: false,
+      status: 422,
+      message: "bad from",
+    };
     const provider = fakeProvider([refused]);
     await run(jobs, deps(provider.mailer));
     expect(await status(owner)).toMatchObject({ status: "failed", failed: 4 });

@@ -1,0 +1,93 @@
+// An edition owner's own rows, as SQL over its storage: the edition (the digest as adopted, where the
+// walk stands), a chunk, adopting and releasing the digest, and handing new chunks to the queue. Only
+// EditionSend calls these, inside its own invocations.
+import { Digest } from "./digest-schema";
+import type { EditionRow } from "./edition-status";
+import type { ChunkRow } from "./edition-tables";
+
+export type EditionRecord = EditionRow & {
+  page_cursor: string | null;
+  next_chunk: number;
+  adopted_at: number;
+  created_ms: number;
+};
+
+// Queues' sendBatch takes at most 100 messages a call.
+const MAX_QUEUE_BATCH = 100;
+
+/** The edition row without its digest (the digest's JSON is large; claims need none of it). */
+export function editionRow(sql: SqlStorage): EditionRecord | null {
+  return (
+    sql
+      .exec<EditionRecord>(
+        `SELECT id, status, held_reason, article_count, phase, page_cursor, next_chunk, recipients,
+           steps, adopted_at, created_ms, started_at, finished_at FROM edition`,
+      )
+      .toArray()[0] ?? null
+  );
+}
+
+export const storedDigestJson = (sql: SqlStorage): string =>
+  sql.exec<{ digest: string }>(`SELECT digest FROM edition`).one().digest;
+
+export function storedDigest(sql: SqlStorage): Digest | null {
+  const row = sql.exec<{ digest: string }>(`SELECT digest FROM edition`).toArray()[0];
+  return row ? Digest.parse(JSON.parse(row.digest)) : null;
+}
+
+export const chunkRow = (sql: SqlStorage, chunk: number): ChunkRow | null =>
+  sql.exec<ChunkRow>(`SELECT * FROM chunk WHERE chunk = ?`, chunk).toArray()[0] ?? null;
+
+/** The first digest offered is the edition's: later offers get it back. */
+export function adoptDigest(
+  sql: SqlStorage,
+  offered: Digest,
+): { digest: Digest; first: boolean; adoptedAt: number } {
+  const row = editionRow(sql);
+  if (row) return { digest: storedDigest(sql)!, first: false, adoptedAt: row.adopted_at };
+  const now = Date.now();
+  sql.exec(
+    `INSERT INTO edition (singleton, id, digest, created_ms, status, held_reason, article_count,
+       phase, next_chunk, recipients, steps, adopted_at) VALUES (1, ?, ?, ?, ?, ?, ?, 'idle', 0, 0, 0, ?)`,
+    offered.id,
+    JSON.stringify(offered),
+    Date.parse(offered.createdAt),
+    offered.status,
+    offered.heldReason,
+    offered.articleCount,
+    now,
+  );
+  return { digest: offered, first: true, adoptedAt: now };
+}
+
+/** A held edition becomes sendable; null when it is not held. */
+export function releaseDigest(sql: SqlStorage): Digest | null {
+  const row = editionRow(sql);
+  if (!row || row.status !== "held") return null;
+  const digest: Digest = { ...storedDigest(sql)!, status: "compiled", heldReason: null };
+  sql.exec(
+    `UPDATE edition SET status = 'compiled', held_reason = NULL, digest = ?`,
+    JSON.stringify(digest),
+  );
+  return digest;
+}
+
+/** Jobs for chunks recorded but not yet handed to the queue (after a step, a crash, a redrive). */
+export async function enqueueNew(sql: SqlStorage, queue: Queue, id: string): Promise<void> {
+  for (;;) {
+    const chunks = sql
+      .exec<{ chunk: number }>(
+        `SELECT chunk FROM chunk WHERE state = 'new' ORDER BY chunk LIMIT ?`,
+        MAX_QUEUE_BATCH,
+      )
+      .toArray()
+      .map((row) => row.chunk);
+    if (chunks.length === 0) return;
+    await queue.sendBatch(
+      chunks.map((chunk) => ({ body: { digestId: id, chunk }, contentType: "json" as const })),
+    );
+    sql.exec(
+      `UPDATE chunk SET state = 'queued' WHERE state = 'new' AND chunk IN (${chunks.join(",")})`,
+    );
+  }
+}
