@@ -1,117 +1,15 @@
 // The send consumer against a real edition owner (EditionSend in local Durable Objects) and the
 // edge fake of the provider: fixed recipient sets, once-only keys, 429s without queue attempts,
 // invalid addresses, 413 splits, departures and erasure before a chunk's first call.
-import {
-  createExecutionContext,
-  createMessageBatch,
-  env,
-  getQueueResult,
-  runInDurableObject,
-} from "cloudflare:test";
-import { describe, expect, it, vi } from "vitest";
-import { compileDigest } from "../../src/digest/compile-digest";
+import { env, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
 import type { SendJob } from "../../src/digest/digest-schema";
-import { editionSend } from "../../src/digest/edition-send";
-import { handleSendBatch, type SendDeps } from "../../src/digest/send-jobs";
-import { createConnectionGate } from "../../src/mail/connection-gate";
 import type { Mailer, SendResult } from "../../src/mail/mailer";
 import { departureLog } from "../../src/subscribers/departure-log";
-import { createTokenSigner } from "../../src/subscribers/reader-token";
 import { fakeProvider, queueWithSendBatch } from "../fixtures/digest";
+import { deps, editions, run, status } from "../fixtures/send";
 
-let days = 0;
-let ids = 0;
-
-/** An edition whose owner holds `chunks` (as a finished walk would), on a day of its own. */
-async function edition(chunks: string[][]) {
-  const id = `2041-02-${String(++days).padStart(2, "0")}`;
-  const digest = compileDigest({
-    id,
-    articles: [
-      {
-        id: "01ARTICLE",
-        url: "https://example.com/story",
-        title: "A story",
-        summary: "Summary",
-        source: "example.com",
-        topics: ["ai"],
-        publishedAt: "2041-01-01T00:00:00.000Z",
-        createdAt: "2041-01-01T00:00:00.000Z",
-        updatedAt: "2041-01-01T00:00:00.000Z",
-        editor: "alice",
-      },
-    ],
-    minArticles: 1,
-    windowStart: new Date(0),
-    cutoff: new Date(),
-    siteTitle: "Tidings",
-    now: new Date(Date.now() - 60_000),
-  });
-  const owner = editionSend(env, id);
-  await owner.adopt(digest);
-  await runInDurableObject(owner, (_instance, state) => {
-    chunks.forEach((recipients, chunk) =>
-      state.storage.sql.exec(
-        `INSERT INTO chunk (chunk, walked, size, state, updated_at) VALUES (?, ?, ?, 'queued', 0)`,
-        chunk,
-        JSON.stringify(recipients),
-        recipients.length,
-      ),
-    );
-    state.storage.sql.exec(
-      `UPDATE edition SET phase = 'walked', next_chunk = ?, recipients = ?, started_at = ?`,
-      chunks.length,
-      chunks.flat().length,
-      Date.now(),
-    );
-  });
-  return { id, owner, jobs: chunks.map((_, chunk): SendJob => ({ digestId: id, chunk })) };
-}
-
-const readers = (prefix: string, n: number) =>
-  Array.from({ length: n }, (_, i) => `${prefix}-${i}-${days}@readers.test`);
-
-function deps(mailer: Mailer, extra: Partial<SendDeps> = {}): SendDeps {
-  return {
-    edition: (id) => editionSend(env, id),
-    mailer,
-    signer: createTokenSigner("test-signing-secret"),
-    markInvalid: async () => {},
-    gate: createConnectionGate(),
-    queue: env.SEND_QUEUE as Queue<SendJob>,
-    site: {
-      siteTitle: "Tidings",
-      siteUrl: "https://tidings.test",
-      mailFrom: "Tidings <d@tidings.test>",
-      postalAddress: "1 Example Street",
-    },
-    retry: { baseSeconds: 2, maxSeconds: 300 },
-    choice: { topics: [], maxArticles: 30 },
-    now: () => new Date(),
-    ...extra,
-  };
-}
-
-async function run(jobs: SendJob[], d: SendDeps, attempts = 1) {
-  const batch = createMessageBatch(
-    "tidings-send",
-    jobs.map((body) => ({ id: `m${++ids}`, timestamp: new Date(), attempts, body })),
-  );
-  const delays = new Map<string, number | undefined>();
-  for (const message of batch.messages) {
-    const original = message.retry.bind(message);
-    vi.spyOn(message, "retry").mockImplementation((options) => {
-      delays.set(message.id, options?.delaySeconds);
-      original(options);
-    });
-  }
-  const ctx = createExecutionContext();
-  await handleSendBatch(batch, d);
-  const result = await getQueueResult(batch, ctx);
-  return { result, delays: [...delays.values()] };
-}
-
-const status = (owner: ReturnType<typeof editionSend>) => owner.status();
+const { edition, readers } = editions("2041-02");
 
 describe("the send consumer and the edition's owner", () => {
   it("sends each chunk in one call with personal links, and records it sent", async () => {
