@@ -54,7 +54,7 @@ export default defineConfig({
     // The local feed server the source tests fetch from (only fakes of outside systems), and the
     // check of every request the mail tests' fetch spies capture against Resend's spec.
     globalSetup: ["./test/sources/feed-server.mjs", "./test/contract/contract-server.mjs"],
-    exclude: ["test/browser/**", "test/faults/**"],
+    exclude: ["test/browser/**", "test/faults/**", "test/contract/**"],
     // One line per test file (a failed file lists its tests): no per-test lines for slow tests.
     slowTestThreshold: 3_600_000,
     onConsoleLog(log) {
