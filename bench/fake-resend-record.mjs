@@ -2,7 +2,10 @@
 // second: per-recipient counts, emails per second, bytes, the last few emails whole (for tests that
 // read them), the idempotency keys of 24 hours (as compact answers), and the contract breaches.
 
-/** What the fake counts, reset per scenario (`fake.reset()`). */
+/**
+ * What the fake counts, reset per scenario (`fake.reset()`). `callsAfterQuota`: the most calls that
+ * arrived in one quota stop after its first quota answer (while the day's quota stayed spent).
+ */
 // prettier-ignore
 export const COUNTERS = [
   "requests", "accepted", "replayed", "rateLimited", "injected500", "injected429", "forced",

@@ -51,16 +51,19 @@ export async function startFakeResend(options = {}) {
   const random = () =>
     (state = (Math.imul(state ^ (state >>> 15), 2246822519) + 0x6d2b79f5) >>> 0) / 4294967296;
   const teamLimit = createTeamLimit(options.ratePerSecond ?? 5);
-  const quota = createQuota({
+  let quota = createQuota({
     daily: options.dailyQuota,
     monthly: options.monthlyQuota,
     dayMs: options.quotaDayMs,
   });
+  // Who the fake said Resend suppressed (email.suppressed events): few, so kept whole.
+  const suppressedTo = [];
   const keys = createKeys();
   const record = createRecord({ keepEmails: options.keepEmails ?? 0 });
   const counts = Object.fromEntries(COUNTERS.map((name) => [name, 0]));
   const pendingEvents = new Set();
   let quotaSpentDayEnd = 0;
+  let callsThisStop = 0;
   const fake = { onEvent: options.onEvent };
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -79,6 +82,7 @@ export async function startFakeResend(options = {}) {
     const ids = record.deliver(accepted);
     accepted.forEach((email, i) => {
       if (random() >= (faults.suppressed ?? 0)) return;
+      suppressedTo.push(...[email.to].flat());
       const suppressed = suppressionOf(random() < 1 / 3);
       emit(emailEvent("email.suppressed", email, `fake_${ids.first + i}`, { suppressed }));
     });
@@ -111,7 +115,9 @@ export async function startFakeResend(options = {}) {
     const fail = (status, name, message, headers) =>
       send(status, errorBody(status, name, message), headers);
     counts.requests++;
-    if (quotaSpentDayEnd > started) counts.callsAfterQuota++;
+    // Calls after the first quota answer of a stop, the most in any one stop.
+    if (quotaSpentDayEnd > started)
+      counts.callsAfterQuota = Math.max(counts.callsAfterQuota, ++callsThisStop);
     const path = req.url.split("?")[0];
     const request = `${req.method} ${path}`;
     const found = operationFor(req.method, path);
@@ -204,6 +210,7 @@ export async function startFakeResend(options = {}) {
     const spent = quota.refusal(quotaCost(emails.filter((_, i) => !refused.has(i))));
     if (spent) {
       counts.quotaRefused++;
+      if (quotaSpentDayEnd <= Date.now()) callsThisStop = 0;
       quotaSpentDayEnd = quota.dayEndsAt();
       // retry-after is the rate window's, as on every 429: it says nothing about the quota.
       return fail(429, spent, undefined, { "retry-after": "1" });
@@ -243,7 +250,14 @@ export async function startFakeResend(options = {}) {
     url: `http://127.0.0.1:${port}`,
     apiKey,
     counts,
-    quota,
+    /** The quotas now: { usedToday, usedThisMonth, daily, monthly }. */
+    quotaState: () => quota.state(),
+    /** New quotas from now (the day's count starts again), e.g. for the next scenario. */
+    setQuota({ daily, monthly }) {
+      quota = createQuota({ daily, monthly, dayMs: options.quotaDayMs });
+    },
+    /** Recipients of the `email.suppressed` events emitted. */
+    suppressedTo: () => [...suppressedTo],
     /** Replaces the faults; `outageForMs` and `limitForMs` count from now. */
     setFaults(next) {
       faults = resolveFaults(next);
@@ -254,6 +268,8 @@ export async function startFakeResend(options = {}) {
      */
     reset() {
       record.reset();
+      suppressedTo.length = 0;
+      quotaSpentDayEnd = 0;
       for (const name of COUNTERS) if (name !== "violations") counts[name] = 0;
     },
     /** Deliveries per recipient; duplicates are readers with more than one. */

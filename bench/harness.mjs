@@ -202,6 +202,8 @@ export async function startHarness(options) {
     limits: (reset = false, limits = undefined) =>
       reset ? post("/__bench/limits", { limits }) : call("/__bench/limits"),
     status: async (id) => (await call(`/api/digests/${id}`)).digest,
+    /** An editor sends the failed readers again. */
+    redrive: (id) => post(`/api/digests/${id}/redrive`, {}),
     /** An editor presses Resume on a send paused for the provider's quota. */
     resume: (id) => post(`/api/digests/${id}/resume`, {}),
     async cron(scheduledTime, cron = "0 7 * * *") {

@@ -82,8 +82,12 @@ export async function pauseForQuota(
       JSON.stringify({ level: "warn", event: "send.paused_for_quota", id: owner.id, ...stop }),
     );
   }
+  // An alarm due now may be the one running (its time is still what getAlarm answers): it will not
+  // run again, so only a later alarm still to come can stand in for this one.
   const alarm = await owner.storage.getAlarm();
-  if (alarm === null || alarm > stop.untilMs) await owner.storage.setAlarm(stop.untilMs);
+  const now = Date.now();
+  if (alarm === null || alarm <= now || alarm > stop.untilMs)
+    await owner.storage.setAlarm(stop.untilMs);
 }
 
 /**

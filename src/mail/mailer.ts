@@ -33,13 +33,7 @@ export type RateHeaders = { limit: number | null; remaining: number; resetSecond
  * - `too_large`: split the batch; `unavailable`: 5xx or no answer; `refused`: any other 4xx.
  */
 export type FailureReason =
-  | "rate_limited"
-  | "quota"
-  | "in_progress"
-  | "key_used"
-  | "too_large"
-  | "unavailable"
-  | "refused";
+  "rate_limited" | "quota" | "in_progress" | "key_used" | "too_large" | "unavailable" | "refused";
 
 export type QuotaKind = "daily" | "monthly";
 

@@ -6,7 +6,7 @@ import { ungated, type ConnectionGate } from "./connection-gate";
 import type { Mailer, QuotaKind, SendResult } from "./mailer";
 import type { QuotaStop } from "./quota-stop";
 import { quotaInWords } from "./quota-stop";
-import type { RateObservation } from "./rate-window";
+import type { LastAnswer } from "./provider-limiter";
 
 /** What the paced mailer needs of the limiter; the ProviderLimiter stub is one. */
 export type ProviderSlots = {
@@ -14,10 +14,15 @@ export type ProviderSlots = {
   reserve(
     ratePerSecond: number,
     latestMs?: number,
-    observed?: RateObservation,
+    last?: LastAnswer,
   ): Promise<{ atMs: number; quota: QuotaStop | null }>;
   pauseUntil(untilMs: number): Promise<number>;
-  quotaSpent(kind: QuotaKind, daySeconds: number, retryAfterSeconds?: number): Promise<QuotaStop>;
+  quotaSpent(
+    kind: QuotaKind,
+    daySeconds: number,
+    retryAfterSeconds?: number,
+    acceptedAtMs?: number | null,
+  ): Promise<QuotaStop>;
 };
 
 export type PacedMailerOptions = {
@@ -55,16 +60,19 @@ export function createPacedMailer(inner: Mailer, options: PacedMailerOptions): M
   const clock = options.clock ?? Date.now;
   const sleep = options.sleep ?? defaultSleep;
   const gate = options.gate ?? ungated;
-  // The rate headers of this mailer's last answer, handed to the limiter with its next booking.
-  let observed: RateObservation | undefined;
+  // This mailer's last answer (its rate headers), handed over with its next booking, and when it
+  // last had a call accepted (after a quota stop: proof the quota did reset).
+  let observed: LastAnswer | undefined;
+  let acceptedAtMs: number | null = null;
 
   function observe(result: SendResult): void {
-    if (result.rate)
-      observed = {
-        remaining: result.rate.remaining,
-        resetSeconds: result.rate.resetSeconds,
-        atMs: clock(),
-      };
+    const rate = result.rate;
+    if (result.ok) acceptedAtMs = clock();
+    observed = {
+      atMs: clock(),
+      acceptedAtMs,
+      ...(rate ? { rate: { remaining: rate.remaining, resetSeconds: rate.resetSeconds } } : {}),
+    };
   }
 
   /** The quota answer recorded with the limiter: every caller stops until it resets. */
@@ -72,7 +80,7 @@ export function createPacedMailer(inner: Mailer, options: PacedMailerOptions): M
     const kind = result.quota?.kind ?? "daily";
     try {
       const stop = await gate(() =>
-        limiter.quotaSpent(kind, options.quotaDaySeconds, result.retryAfterSeconds),
+        limiter.quotaSpent(kind, options.quotaDaySeconds, result.retryAfterSeconds, acceptedAtMs),
       );
       return { ...result, quota: { kind: stop.kind, untilMs: stop.untilMs } };
     } catch {

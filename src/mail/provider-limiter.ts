@@ -17,7 +17,6 @@ import {
   EMPTY_RATE_WINDOW,
   followHeaders,
   pauseWindow,
-  type RateObservation,
   type RateWindow,
 } from "./rate-window";
 
@@ -32,6 +31,16 @@ export function providerLimiter(
 
 /** A booked start, or (`quota`) the stop in force, when nothing may start before `atMs`. */
 export type Booking = { atMs: number; quota: QuotaStop | null };
+
+/**
+ * What a caller's last answer said, handed over with its next booking: when it came, its rate
+ * headers, and when the caller last had a call accepted.
+ */
+export type LastAnswer = {
+  atMs: number;
+  acceptedAtMs: number | null;
+  rate?: { remaining: number; resetSeconds: number };
+};
 
 /** The quota stop and the sends (edition or slot ids) waiting for it to end. */
 export type QuotaState = { stop: QuotaStop | null; waiting: string[] };
@@ -61,6 +70,9 @@ export class ProviderLimiter extends DurableObject<Env> {
   // brings it back after a restart.
   private window: RateWindow;
   private quota: QuotaStop | null;
+  // An answer accepted since the last stop ended: that reset was real. In memory only: after a
+  // restart the next stop may probe hourly instead of waiting for the next day.
+  private quotaResetSeen = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -81,7 +93,11 @@ export class ProviderLimiter extends DurableObject<Env> {
       )
       .toArray()[0];
     this.quota = stop
-      ? { kind: stop.kind === "monthly" ? "monthly" : "daily", sinceMs: stop.since_ms, untilMs: stop.until_ms }
+      ? {
+          kind: stop.kind === "monthly" ? "monthly" : "daily",
+          sinceMs: stop.since_ms,
+          untilMs: stop.until_ms,
+        }
       : null;
   }
 
@@ -105,17 +121,18 @@ export class ProviderLimiter extends DurableObject<Env> {
    * answers the epoch ms at which the caller may start it; the caller sleeps until then. A start that
    * would fall after `latestMs` is not booked (the caller will not wait that long, and a slot booked
    * for nobody would be lost); the answer still says when it would have been. While the quota is
-   * spent nothing is booked and the answer carries the stop. `observed`: the rate headers of the
-   * caller's last answer, followed when they allow less than the window would.
+   * spent nothing is booked and the answer carries the stop. `last`: the caller's last answer,
+   * whose rate headers are followed when they allow less than the window would.
    */
-  reserve(ratePerSecond: number, latestMs?: number, observed?: RateObservation): Booking {
+  reserve(ratePerSecond: number, latestMs?: number, last?: LastAnswer): Booking {
     if (!Number.isFinite(ratePerSecond) || ratePerSecond <= 0)
       throw new RangeError("ratePerSecond must be a positive number.");
     const now = Date.now();
     const stop = this.stopNow(now);
     if (stop) return { atMs: stop.untilMs, quota: stop };
-    if (observed && observed.atMs + observed.resetSeconds * 1000 > now)
-      this.window = followHeaders(this.window, observed, ratePerSecond);
+    this.noteAccepted(last?.acceptedAtMs ?? null);
+    if (last?.rate && last.atMs + last.rate.resetSeconds * 1000 > now)
+      this.window = followHeaders(this.window, { ...last.rate, atMs: last.atMs }, ratePerSecond);
     const booked = bookStart(this.window, now, ratePerSecond);
     if (latestMs !== undefined && booked.atMs > latestMs) return { atMs: booked.atMs, quota: null };
     this.window = booked.window;
@@ -131,15 +148,35 @@ export class ProviderLimiter extends DurableObject<Env> {
     return this.window.pausedUntilMs;
   }
 
+  private noteAccepted(acceptedAtMs: number | null): void {
+    if (acceptedAtMs !== null && this.quota && this.quota.untilMs <= acceptedAtMs)
+      this.quotaResetSeen = true;
+  }
+
   /**
    * The provider said the `kind` quota is spent: every caller stops until it resets (see
-   * quota-stop.ts for how that instant is known). Answers the stop in force.
+   * quota-stop.ts for how that instant is known). `acceptedAtMs`: when the caller last had a call
+   * accepted. Answers the stop in force.
    */
-  quotaSpent(kind: QuotaKind, daySeconds: number, retryAfterSeconds?: number): QuotaStop {
+  quotaSpent(
+    kind: QuotaKind,
+    daySeconds: number,
+    retryAfterSeconds?: number,
+    acceptedAtMs: number | null = null,
+  ): QuotaStop {
     const now = Date.now();
-    const stop = stopAfterQuota(this.quota, kind, now, daySeconds, retryAfterSeconds);
+    this.noteAccepted(acceptedAtMs);
+    const stop = stopAfterQuota(
+      this.quota,
+      this.quotaResetSeen,
+      kind,
+      now,
+      daySeconds,
+      retryAfterSeconds,
+    );
     if (stop !== this.quota) {
       this.quota = stop;
+      this.quotaResetSeen = false;
       this.sql.exec(
         `INSERT INTO quota_stop (id, kind, since_ms, until_ms) VALUES (1, ?, ?, ?)
          ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, since_ms = excluded.since_ms,
@@ -158,7 +195,11 @@ export class ProviderLimiter extends DurableObject<Env> {
     const now = Date.now();
     const stop = this.stopNow(now);
     if (stop)
-      this.sql.exec(`INSERT OR IGNORE INTO quota_waiter (send_id, since_ms) VALUES (?, ?)`, sendId, now);
+      this.sql.exec(
+        `INSERT OR IGNORE INTO quota_waiter (send_id, since_ms) VALUES (?, ?)`,
+        sendId,
+        now,
+      );
     return stop;
   }
 

@@ -2,8 +2,8 @@
 // 429 `daily_quota_exceeded` or `monthly_quota_exceeded` when the account's quota is spent, and says
 // no retry helps until it resets (api-reference/errors). Its docs give no reset instant. We take the
 // next 00:00 UTC for the daily quota: Resend's usage page and its emails count days in UTC, and
-// providers of this kind reset daily quotas at midnight UTC. If that guess is wrong, the first call
-// after it is refused again within the hour, and we try once an hour instead of once a day.
+// providers of this kind reset daily quotas at midnight UTC. If that guess is wrong, the calls after
+// it are refused again within the hour with none accepted, and we try once an hour instead.
 
 import type { QuotaKind } from "./mailer";
 
@@ -17,7 +17,7 @@ const QUOTA_RETRY_AFTER_MIN_SECONDS = 60;
 
 /** The first instant of the next quota day: days are counted from the epoch, so UTC midnights. */
 export const nextQuotaDay = (nowMs: number, daySeconds: number) =>
-  (Math.floor(nowMs / (daySeconds * 1000)) + 1) * daySeconds * 1000;
+  Math.ceil((Math.floor(nowMs / (daySeconds * 1000)) + 1) * daySeconds * 1000);
 
 /**
  * Until when no call may start after a quota answer at `nowMs`. Daily: the next quota day. Monthly:
@@ -33,26 +33,33 @@ export function quotaStopUntil(
   retryAfterSeconds?: number,
 ): number {
   if (retryAfterSeconds !== undefined && retryAfterSeconds >= QUOTA_RETRY_AFTER_MIN_SECONDS)
-    return nowMs + retryAfterSeconds * 1000;
-  const hourMs = (daySeconds * 1000) / 24;
+    return Math.ceil(nowMs + retryAfterSeconds * 1000);
+  // Whole milliseconds: an alarm set for a fraction would fire on the floor, before the stop ends.
+  const hourMs = Math.ceil((daySeconds * 1000) / 24);
   if (previous && previous.untilMs <= nowMs && nowMs - previous.untilMs < hourMs)
     return nowMs + hourMs;
   return nextQuotaDay(nowMs, daySeconds);
 }
 
-/** The stop in force after a quota answer: a stop already running is kept, not pushed further. */
+/**
+ * The stop in force after a quota answer: a stop already running is kept, not pushed further.
+ * `resetSeen`: a call was accepted since the last stop ended, so that reset was real and this is
+ * a new day's quota spent (not a reset we guessed wrong).
+ */
 export function stopAfterQuota(
   current: QuotaStop | null,
+  resetSeen: boolean,
   kind: QuotaKind,
   nowMs: number,
   daySeconds: number,
   retryAfterSeconds?: number,
 ): QuotaStop {
   if (current && current.untilMs > nowMs) return current;
+  const previous = resetSeen ? null : current;
   return {
     kind,
     sinceMs: nowMs,
-    untilMs: quotaStopUntil(nowMs, daySeconds, current, retryAfterSeconds),
+    untilMs: quotaStopUntil(nowMs, daySeconds, previous, retryAfterSeconds),
   };
 }
 

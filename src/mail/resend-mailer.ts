@@ -38,7 +38,8 @@ function retryAfterSeconds(headers: Record<string, string> | null): number | und
 export function rateHeaders(headers: Record<string, string> | null): RateHeaders | undefined {
   const remaining = Number(headers?.["ratelimit-remaining"] ?? Number.NaN);
   const resetSeconds = Number(headers?.["ratelimit-reset"] ?? Number.NaN);
-  if (!Number.isFinite(remaining) || !Number.isFinite(resetSeconds) || remaining < 0) return undefined;
+  if (!Number.isFinite(remaining) || !Number.isFinite(resetSeconds) || remaining < 0)
+    return undefined;
   const limit = Number(headers?.["ratelimit-limit"] ?? Number.NaN);
   return { limit: Number.isFinite(limit) ? limit : null, remaining, resetSeconds };
 }

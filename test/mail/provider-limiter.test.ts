@@ -136,6 +136,21 @@ describe("ProviderLimiter", () => {
     });
   });
 
+  it("takes a quota answer just after a reset it saw work for a new day's quota, not a wrong guess", async () => {
+    await runInDurableObject(limiterNamed("reset-seen"), (instance: ProviderLimiter) => {
+      // A quota day of 2.4 s, so an "hour" is 100 ms.
+      const first = instance.quotaSpent("daily", 2.4);
+      // Refused again at once after the reset, with nothing accepted meanwhile: probe hourly.
+      (instance as any).quota = { ...first, untilMs: Date.now() - 10 };
+      expect(instance.quotaSpent("daily", 2.4).untilMs).toBeLessThanOrEqual(Date.now() + 100);
+      // Refused after a call was accepted since the reset: the quota did reset; wait a whole day.
+      const again = instance.quotaState().stop!;
+      (instance as any).quota = { ...again, untilMs: Date.now() - 10 };
+      const stop = instance.quotaSpent("daily", 2.4, undefined, Date.now());
+      expect(stop.untilMs).toBe(nextQuotaDay(stop.sinceMs, 2.4));
+    });
+  });
+
   it("ends the stop at an editor's Resume and hands over the sends that waited", async () => {
     const limiter = limiterNamed("resume");
     await limiter.quotaSpent("monthly", 86_400);
