@@ -128,3 +128,19 @@ export const suppressionOf = (complaint) => ({
   diagnosticCode: [],
   message: "Resend did not send to this address: it is on the account's suppression list.",
 });
+
+/** Webhook events on their way to `onEvent` (the harness posts them, signed, to the Worker). */
+export function createEventSink() {
+  const pending = new Set();
+  return {
+    emit(onEvent, event, count) {
+      if (!onEvent) return;
+      count();
+      const sent = Promise.resolve(onEvent(event)).catch(() => {});
+      pending.add(sent);
+      sent.finally(() => pending.delete(sent));
+    },
+    /** Every event emitted so far has been handled. */
+    settled: () => Promise.all([...pending]),
+  };
+}

@@ -8,12 +8,13 @@
 // request is checked against the spec (bench/resend-contract.mjs): a breach is recorded, and the
 // harness fails the run on it.
 import { createHash } from "node:crypto";
-import { createServer } from "node:http";
 import { errorBody, rateHeaders } from "./fake-resend-answers.mjs";
+import { serveOnLoopback } from "./fake-resend-http.mjs";
 import {
   answerOf,
   COUNTERS,
   createKeys,
+  createEventSink,
   createRecord,
   emailEvent,
   suppressionOf,
@@ -61,19 +62,13 @@ export async function startFakeResend(options = {}) {
   const keys = createKeys();
   const record = createRecord({ keepEmails: options.keepEmails ?? 0 });
   const counts = Object.fromEntries(COUNTERS.map((name) => [name, 0]));
-  const pendingEvents = new Set();
+  const events = createEventSink();
   let quotaSpentDayEnd = 0;
   let callsThisStop = 0;
   const fake = { onEvent: options.onEvent };
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-  function emit(event) {
-    if (!fake.onEvent) return;
-    counts.events++;
-    const sent = Promise.resolve(fake.onEvent(event)).catch(() => {});
-    pendingEvents.add(sent);
-    sent.finally(() => pendingEvents.delete(sent));
-  }
+  const emit = (event) => events.emit(fake.onEvent, event, () => counts.events++);
 
   function deliver(emails, batch, errors, permissive) {
     const refused = new Set(errors.map((e) => e.index));
@@ -227,27 +222,10 @@ export async function startFakeResend(options = {}) {
     if (key !== undefined) keys.accept(key, bodyHash, reply);
   }
 
-  const server = createServer((req, res) => {
-    const chunks = [];
-    let bytes = 0;
-    req.on("data", (chunk) => {
-      bytes += chunk.length;
-      // Past the limit the body only needs counting, not keeping.
-      if (bytes <= maxBodyBytes()) chunks.push(chunk);
-    });
-    req.on("end", () => {
-      handle(req, res, Buffer.concat(chunks).toString("utf8"), bytes).catch((err) => {
-        if (res.headersSent) return;
-        res.writeHead(500).end(JSON.stringify(errorBody(500, "application_error", String(err))));
-      });
-    });
-  });
-  server.keepAliveTimeout = 30_000;
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address();
+  const server = await serveOnLoopback(handle, maxBodyBytes);
 
   return Object.assign(fake, {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     apiKey,
     counts,
     /** The quotas now: { usedToday, usedThisMonth, daily, monthly }. */
@@ -278,14 +256,10 @@ export async function startFakeResend(options = {}) {
     perSecond: record.perSecond,
     totals: record.totals,
     lastEmails: record.lastEmails,
-    /** Requests that broke Resend's contract (spec or documented limits): examples, counted in `counts.violations`. */
+    /** Requests that broke Resend's contract: examples (all are counted in `counts.violations`). */
     violations: record.violations,
     /** Every webhook event emitted so far has been handled. */
-    eventsSettled: () => Promise.all([...pendingEvents]),
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections?.();
-        server.close(resolve);
-      }),
+    eventsSettled: events.settled,
+    close: server.close,
   });
 }
