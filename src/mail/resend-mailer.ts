@@ -129,6 +129,20 @@ export function toSendResult(reply: ResendReply, emails: OutgoingEmail[] = []): 
   return { ...base, reason: "refused", retryable: false };
 }
 
+// Resend takes idempotency keys of 1 to 256 characters (400 invalid_idempotency_key otherwise).
+const MAX_IDEMPOTENCY_KEY_CHARS = 256;
+
+/**
+ * The key as Resend takes it: a longer one (a confirmation's key names the address, which may be
+ * 254 characters) becomes its SHA-256, the same for the same key, so a retry is still recognised.
+ */
+export async function resendIdempotencyKey(key: string): Promise<string> {
+  if (key.length <= MAX_IDEMPOTENCY_KEY_CHARS) return key;
+  const hash = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key));
+  const hex = Array.from(new Uint8Array(hash), (b) => b.toString(16).padStart(2, "0")).join("");
+  return `sha256:${hex}`;
+}
+
 const toResend = (email: OutgoingEmail) => ({
   from: email.from,
   to: [email.to],
@@ -146,13 +160,14 @@ export function createResendMailer(options: { apiKey: string; baseUrl?: string }
   );
   return {
     kind: "resend",
-    async send(email, idempotencyKey) {
+    async send(email, key) {
+      const idempotencyKey = await resendIdempotencyKey(key);
       return toSendResult(await resend.emails.send(toResend(email), { idempotencyKey }), [email]);
     },
-    async sendBatch(emails, idempotencyKey) {
+    async sendBatch(emails, key) {
       // Permissive: one refused email fails alone instead of failing the other 99.
       const reply = await resend.batch.send(emails.map(toResend), {
-        idempotencyKey,
+        idempotencyKey: await resendIdempotencyKey(key),
         batchValidation: "permissive",
       });
       return toSendResult(reply, emails);
