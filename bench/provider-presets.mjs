@@ -1,8 +1,8 @@
 // Bench presets for Resend's answers (`npm run bench -- --faults quota`): what the fake does, in
 // scaled time, and what a run checks after it. Each ends with every reader mailed exactly once or
 // listed failed with a reason, nobody wrongly suppressed or marked invalid, and no limit crossed.
-//   quota         the daily quota is 40% of the readers; a quota day lasts 60% of the floor, so the
-//                 send stops twice and carries on on the next quota day each time
+//   quota         the daily quota is 40% of the readers; a quota day lasts twice the time that quota
+//                 takes to send, so the send stops twice and carries on each next quota day
 //   field-errors  5% of emails refused for a field other than the address (failed, listed)
 //   in-progress   5% of first calls answered 409 concurrent_idempotent_requests (an earlier call
 //                 with the key runs 500 ms more, then half of them fail and half are accepted)
@@ -15,13 +15,21 @@ export const PROVIDER_PRESETS = {
   suppressed: { faults: { suppressed: 0.01 } },
 };
 
-/** The fake's quota options for a run of `readers` at `rate` calls a second (none without one). */
-export function quotaOptions(setup, readers, rate) {
+// The send consumer's chunks in flight (src/digest/send-jobs.ts): with latency, they bound the rate.
+const CHUNKS_IN_FLIGHT = 12;
+
+/**
+ * The fake's quota options for a run of `readers` at `rate` calls a second and `latencyMs` a call
+ * (none without a quota): a quota day twice as long as sending the day's quota takes, so each day's
+ * quota is spent before the day ends and the send waits for the next.
+ */
+export function quotaOptions(setup, readers, rate, latencyMs = 0) {
   if (!setup.quotaShare) return {};
-  const floorMs = (readers / 100 / rate) * 1000;
+  const callsPerSecond = Math.min(rate, CHUNKS_IN_FLIGHT / (latencyMs / 1000 + 0.5));
+  const quotaCalls = (setup.quotaShare * readers) / 100;
   return {
     dailyQuota: Math.round(setup.quotaShare * readers),
-    quotaDayMs: Math.max(2000, Math.round((floorMs * 0.6) / 100) * 100),
+    quotaDayMs: Math.max(2000, Math.round((2 * quotaCalls * 10) / callsPerSecond) * 100),
   };
 }
 

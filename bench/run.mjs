@@ -70,7 +70,7 @@ export async function benchRun({
   mkdirSync(join("bench-results", "runs"), { recursive: true });
   const runDir = mkdtempSync(join("bench-results", "runs", "run-"));
   copyTemplate(template, runDir);
-  const quota = quotaOptions(setup, readers, rate);
+  const quota = quotaOptions(setup, readers, rate, latencyMs);
   const harness = await startHarness({
     rate,
     faults: setup.faults,

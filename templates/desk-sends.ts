@@ -9,26 +9,16 @@ export type SendRow = SendStatus & { subject: string };
 
 const time = (iso: string | null) => (iso ? `${iso.slice(0, 16).replace("T", " ")} UTC` : "");
 
+/** One action's button: a same-origin form post to /desk/sends/<id>/<action>. */
+const action = (id: string, name: string, label: string, what: string) =>
+  html`<form class="inline" method="post" action="/desk/sends/${id}/${name}">
+    <button type="submit" class="small" aria-label="${label} ${what} ${id}">${label}</button>
+  </form>`;
+
 function actions(send: SendRow) {
-  const release =
-    send.status === "held"
-      ? html`<form class="inline" method="post" action="/desk/sends/${send.id}/release">
-          <button type="submit" class="small" aria-label="Release the digest of ${send.id}">Release</button>
-        </form>`
-      : "";
-  const resume =
-    send.status === "paused"
-      ? html`<form class="inline" method="post" action="/desk/sends/${send.id}/resume">
-          <button type="submit" class="small" aria-label="Resume the send of ${send.id}">Resume</button>
-        </form>`
-      : "";
-  const redrive =
-    send.failed > 0
-      ? html`<form class="inline" method="post" action="/desk/sends/${send.id}/redrive">
-          <button type="submit" class="small" aria-label="Re-drive the failed readers of ${send.id}">Re-drive</button>
-        </form>`
-      : "";
-  return html`${release}${resume}${redrive}`;
+  return html`${send.status === "held" ? action(send.id, "release", "Release", "the digest of") : ""}${
+    send.status === "paused" ? action(send.id, "resume", "Resume", "the send of") : ""
+  }${send.failed > 0 ? action(send.id, "redrive", "Re-drive", "the failed readers of") : ""}`;
 }
 
 /** Why readers were not mailed, in the provider's words, with how many each. */

@@ -10,7 +10,7 @@ import type { Mailer, SendResult } from "../../src/mail/mailer";
 import { providerLimiter } from "../../src/mail/provider-limiter";
 import { api } from "../fixtures/api";
 import { fakeProvider, waitFor } from "../fixtures/digest";
-import { deps, editions, run, status } from "../fixtures/send";
+import { deps, editions, quotaAnswer, run, status } from "../fixtures/send";
 
 const { edition, readers } = editions("2042-03");
 
@@ -36,17 +36,6 @@ function refusing(provider: ReturnType<typeof fakeProvider>, indexes: number[], 
 }
 
 const failure = (reason: SendResult & { ok: false }) => reason;
-const quotaSpent = (untilMs: number) =>
-  failure({
-    ok: false,
-    reason: "quota",
-    retryable: false,
-    status: 429,
-    name: "daily_quota_exceeded",
-    message: "You have reached your daily email sending quota.",
-    quota: { kind: "daily", untilMs },
-  });
-
 describe("an email refused for a field other than its address", () => {
   it("fails alone with the reason, leaves the reader as they were, and goes out again on redrive", async () => {
     const emails = readers("tags", 100);
@@ -135,7 +124,7 @@ describe("idempotency answers", () => {
 describe("a spent quota", () => {
   it("pauses the whole send, says why, holds every chunk, and carries on when an editor resumes", async () => {
     const { id, owner, jobs } = await edition([readers("quota-a", 3), readers("quota-b", 3)]);
-    const provider = fakeProvider([quotaSpent(Date.now() + 3_600_000)]);
+    const provider = fakeProvider([quotaAnswer(Date.now() + 3_600_000)]);
     await run([jobs[0]!], deps(provider.mailer));
     const paused = (await (await api(`/api/digests/${id}`)).json()) as any;
     expect(paused.digest).toMatchObject({
@@ -162,7 +151,7 @@ describe("a spent quota", () => {
     const { id, owner, jobs } = await edition([readers("reset", 4)]);
     // A quota day of 2 s: the stop ends at the next even second.
     const stop = await providerLimiter(env.PROVIDER_LIMITER).quotaSpent("daily", 2);
-    await run(jobs, deps(fakeProvider([quotaSpent(stop.untilMs)]).mailer));
+    await run(jobs, deps(fakeProvider([quotaAnswer(stop.untilMs)]).mailer));
     expect((await status(owner))!.status).toBe("paused");
     expect((await providerLimiter(env.PROVIDER_LIMITER).quotaState()).waiting).toContain(id);
     await waitFor(async () => (await status(owner))?.status === "sent", 10_000);

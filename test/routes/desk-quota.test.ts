@@ -3,11 +3,10 @@
 // button, and resuming ends the stop for every send that waited.
 import { env, runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { editionSend } from "../../src/digest/edition-send";
 import { providerLimiter } from "../../src/mail/provider-limiter";
 import { desk, signIn } from "../fixtures/desk";
 import { fakeProvider } from "../fixtures/digest";
-import { deps, editions, run } from "../fixtures/send";
+import { bareSend, deps, editions, quotaAnswer, run } from "../fixtures/send";
 
 const { edition, readers } = editions("2043-04");
 let cookie = "";
@@ -15,18 +14,7 @@ beforeAll(async () => {
   cookie = await signIn();
 });
 
-const quota = (untilMs: number) =>
-  fakeProvider([
-    {
-      ok: false,
-      reason: "quota",
-      retryable: false,
-      status: 429,
-      name: "daily_quota_exceeded",
-      message: "You have reached your daily email sending quota.",
-      quota: { kind: "daily", untilMs },
-    },
-  ]);
+const quota = (untilMs: number) => fakeProvider([quotaAnswer(untilMs)]);
 
 describe("the desk while the quota is spent", () => {
   it("shows no banner while sending is allowed", async () => {
@@ -65,20 +53,7 @@ describe("the desk while the quota is spent", () => {
     const limiter = providerLimiter(env.PROVIDER_LIMITER);
     const stop = await limiter.quotaSpent("daily", 86_400);
     const slot = "2043-04-20T0700";
-    const owner = editionSend(env, slot);
-    await owner.adopt({
-      id: slot,
-      title: "T",
-      subject: "S",
-      status: "compiled",
-      heldReason: null,
-      articleCount: 1,
-      sections: [],
-      windowStart: "2043-04-19T07:00:00.000Z",
-      cutoff: "2043-04-20T07:00:00.000Z",
-      createdAt: "2043-04-20T07:00:00.000Z",
-      webHtml: "",
-    } as never);
+    const owner = await bareSend(slot);
     await runInDurableObject(owner, (_i, state) => {
       state.storage.sql.exec(
         `INSERT INTO chunk (chunk, walked, size, state, updated_at) VALUES (0, '["a@b.test"]', 1, 'queued', 0)`,

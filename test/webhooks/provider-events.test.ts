@@ -3,12 +3,12 @@
 // history, and every other documented event type is acknowledged and changes nothing.
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { editionSend } from "../../src/digest/edition-send";
 import { createSubscriberStore } from "../../src/subscribers/subscriber-store";
 import { confirmedRecord } from "../fixtures/digest";
 import { kvSnapshot } from "../fixtures/kv";
 import { ledgerOf } from "../fixtures/ledger";
 import { mailTo, signUp } from "../fixtures/reader";
+import { bareSend } from "../fixtures/send";
 import { postWebhook, resendEvent } from "../fixtures/webhook";
 
 const store = () => createSubscriberStore(env.SUBSCRIBERS);
@@ -17,25 +17,6 @@ async function reader(label: string) {
   const email = `${label}.${++n}@events.test`;
   await store().put(confirmedRecord(email), null);
   return email;
-}
-
-/** A send with an owner, so per-send counts can be read back. */
-async function send(id: string) {
-  const owner = editionSend(env, id);
-  await owner.adopt({
-    id,
-    title: "T",
-    subject: "S",
-    status: "compiled",
-    heldReason: null,
-    articleCount: 1,
-    sections: [],
-    windowStart: "2061-01-01T00:00:00.000Z",
-    cutoff: "2061-01-01T07:00:00.000Z",
-    createdAt: "2061-01-01T07:00:00.000Z",
-    webHtml: "",
-  } as never);
-  return owner;
 }
 
 const suppressed = (reason: string) => ({
@@ -50,7 +31,7 @@ describe("Resend's suppression list", () => {
     "suppresses the reader of an email.suppressed with %s as %s, and counts it on the send",
     async (reason, status) => {
       const email = await reader(reason);
-      const owner = await send(`2061-01-0${reason === "previous_bounce" ? 1 : 2}`);
+      const owner = await bareSend(`2061-01-0${reason === "previous_bounce" ? 1 : 2}`);
       const id = (await owner.status())!.id;
       const response = await postWebhook(
         resendEvent("email.suppressed", email, suppressed(reason), { digest: id }),
@@ -100,7 +81,7 @@ describe("Resend's suppression list", () => {
 describe("email.failed", () => {
   it("counts the failure on the send and notes it in the reader's history, who stays subscribed", async () => {
     const email = await reader("failed");
-    const owner = await send("2061-02-01");
+    const owner = await bareSend("2061-02-01");
     const failed = { failed: { reason: "reached_daily_quota" } };
     await postWebhook(resendEvent("email.failed", email, failed, { digest: "2061-02-01" }));
     expect((await owner.status())!.events.failed).toBe(1);
