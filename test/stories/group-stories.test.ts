@@ -2,10 +2,10 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Article } from "../../src/articles/article-schema";
-import { groupStories } from "../../src/stories/group-stories";
+import { DEFAULT_STORY_MERGE_THRESHOLD, groupStories } from "../../src/stories/group-stories";
 import { otherSources, rankStories } from "../../src/stories/rank-stories";
 
-const T = 0.16;
+const T = DEFAULT_STORY_MERGE_THRESHOLD;
 let seq = 0;
 function article(title: string, source: string, fields: Partial<Article> = {}): Article {
   seq++;
