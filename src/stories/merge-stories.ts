@@ -10,6 +10,10 @@ import { addWeights, centroidCosine, nearInTime, type Centroid } from "./story-v
 
 // A story proposes merges through this many of its heaviest terms.
 const PROPOSING_TERMS = 10;
+// A term among the heaviest of more stories than this is the day's shared vocabulary ("Apple" on a
+// tech day): it proposes no pairs (they may still merge through rarer terms), which keeps the pairs
+// linear in the number of stories.
+const MAX_PROPOSING_STORIES = 50;
 // Two stories must share at least this many terms to merge.
 const MIN_SHARED_TERMS = 2;
 // Each round merges what it can; later rounds see the merged centroids. Few are ever needed.
@@ -52,7 +56,8 @@ export function mergeStories(
     });
     const pairs: { a: number; b: number; cosine: number }[] = [];
     const seen = new Set<number>();
-    for (const stories of byTerm.values())
+    for (const stories of byTerm.values()) {
+      if (stories.length > MAX_PROPOSING_STORIES) continue;
       for (let i = 0; i < stories.length; i++)
         for (let j = i + 1; j < stories.length; j++) {
           const [a, b] = [stories[i] as number, stories[j] as number];
@@ -62,6 +67,7 @@ export function mergeStories(
           const cosine = alike(a, b);
           if (cosine >= threshold) pairs.push({ a, b, cosine });
         }
+    }
     pairs.sort((x, y) => y.cosine - x.cosine || x.a - y.a || x.b - y.b);
     let merges = 0;
     for (const pair of pairs) {
