@@ -12,7 +12,7 @@ import { deskNotice } from "./desk-notices";
 import type { EditorVariables } from "./editor-auth";
 import { readFormBody } from "./form-body";
 import { issuesOf } from "./json-body";
-import { readerDeps } from "./reader-deps";
+import { readerDeps } from "../subscribers/reader-deps";
 import { ConsentSource, csvAddresses } from "./subscribers-csv";
 
 // A pasted CSV of 100 addresses is a few KiB.
