@@ -29,6 +29,7 @@ export const IMPORT_SCHEMA = [
     confirmations INTEGER NOT NULL DEFAULT 0,
     steps INTEGER NOT NULL DEFAULT 0,
     failures INTEGER NOT NULL DEFAULT 0,
+    retries INTEGER NOT NULL DEFAULT 0,
     last_error TEXT
   )`,
   // The file's rows as read at upload, PAGE_ROWS a row (JSON, far below SQLite's 2 MB a row);
@@ -74,6 +75,7 @@ export const ImportStateRow = z.object({
   confirmations: z.number(),
   steps: z.number(),
   failures: z.number(),
+  retries: z.number(),
   last_error: z.string().nullable(),
 });
 export type ImportStateRow = z.infer<typeof ImportStateRow>;
@@ -196,7 +198,7 @@ export function createImportTables(sql: SqlStorage) {
 
     failed(error: string): number {
       sql.exec(
-        `UPDATE import_state SET failures = failures + 1, last_error = ?`,
+        `UPDATE import_state SET failures = failures + 1, retries = retries + 1, last_error = ?`,
         error.slice(0, 500),
       );
       return this.state()!.failures;

@@ -40,6 +40,9 @@ export type ImportProgress = {
   suppressed: number;
   refused: number;
   confirmationsSent: number;
+  /** Steps that failed and ran again (a reader unreachable, the provider down, a crash). */
+  retries: number;
+  /** The last failure, until a step succeeds; or why the upload was given up. */
   error: string | null;
 };
 
@@ -117,6 +120,7 @@ export class ListImport extends DurableObject<Env> {
       suppressed: state.suppressed,
       refused: state.refused,
       confirmationsSent: state.confirmations,
+      retries: state.retries,
       error: state.last_error,
     };
   }
@@ -189,7 +193,13 @@ export class ListImport extends DurableObject<Env> {
       const wait = Math.min(RETRY_BASE_MS * 2 ** Math.min(failures - 1, 10), RETRY_MAX_MS);
       await this.ctx.storage.setAlarm(Date.now() + wait);
       console.log(
-        JSON.stringify({ level: "warn", event: "import.step_failed", id: state.id, failures }),
+        JSON.stringify({
+          level: "warn",
+          event: "import.step_failed",
+          id: state.id,
+          failures,
+          error: String(error).slice(0, 300),
+        }),
       );
     }
   }

@@ -31,15 +31,19 @@ export async function postImport(
 
 export const importObject = (id: string) => env.IMPORTS.get(env.IMPORTS.idFromName(id));
 
-/** Runs the import's alarms until it is done; the number of steps it took. */
-export async function runImport(id: string, maxSteps = 10_000): Promise<number> {
+/**
+ * Runs the import's alarms until it is done (its own alarms may fire too: a step already running is
+ * not run twice). Fails with the import's last error if it stops moving.
+ */
+export async function runImport(id: string, maxCalls = 20_000): Promise<void> {
   const stub = importObject(id);
-  for (let step = 0; step < maxSteps; step++) {
+  for (let call = 0; call < maxCalls; call++) {
     const progress = await stub.progress();
-    if (progress.state !== "running") return step;
-    await runDurableObjectAlarm(stub);
+    if (progress.state !== "running") return;
+    if (!(await runDurableObjectAlarm(stub)))
+      await new Promise((resolve) => setTimeout(resolve, 5));
   }
-  throw new Error(`import ${id} did not finish in ${maxSteps} steps`);
+  throw new Error(`import ${id} did not finish: ${(await stub.progress()).error}`);
 }
 
 export async function importProgress(id: string) {

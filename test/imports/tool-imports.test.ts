@@ -20,7 +20,7 @@ async function expectStatuses(expected: Record<string, string | null>) {
     expect((await record(email))?.status ?? null, email).toBe(status);
 }
 
-describe("importing each tool's export", () => {
+describe("importing each tool's export", { timeout: 60_000 }, () => {
   it("reads a Substack export: email_disabled readers are suppressed, deletion requests refused", async () => {
     const progress = await importAll(EXPORTS.substack);
     expect(progress).toMatchObject({
