@@ -5,13 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { setFaultHook } from "../platform/platform-limits";
 import { ledgerOf } from "../fixtures/ledger";
 import { mailTo } from "../fixtures/reader";
-import {
-  ATTESTATION,
-  importAll,
-  importProgress,
-  postImport,
-  runImport,
-} from "./import-fixture";
+import { ATTESTATION, importAll, importProgress, postImport, runImport } from "./import-fixture";
 
 const NOW = new Date().toISOString();
 const record = (email: string) => ledgerOf(email).read();
