@@ -39,9 +39,9 @@ export const IMPORT_SCHEMA = [
   `CREATE TABLE IF NOT EXISTS refused (row INTEGER PRIMARY KEY, input TEXT NOT NULL, reason TEXT NOT NULL)`,
 ];
 
-// At most 500 rows of at most ~2.5 KB each (address, dates, 50 tags of 100 characters, capped at
-// upload): well under the 2 MB SQLite allows in a row.
-export const PAGE_ROWS = 500;
+// At most 250 rows of at most ~5.3 KB each (address, dates, 50 tags of 100 characters, capped at
+// upload): at most ~1.3 MB, under the 2 MB SQLite allows in a row.
+export const PAGE_ROWS = 250;
 
 export const COUNTS = [
   "added",

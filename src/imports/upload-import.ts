@@ -12,9 +12,10 @@ import type { ImportProgress } from "./list-import";
 
 export const MAX_IMPORT_ROWS = 500_000;
 export const MAX_IMPORT_BYTES = 100 * 1024 * 1024;
-// Rows sent to the object a call: ~5,000 rows is ~1 MB of JSON, and 500,000 rows 100 calls of the
-// 1,000 subrequests a request may make.
+// Rows sent to the object a call: 5,000 plain rows are ~1 MB of JSON, and 500,000 rows 100 calls of
+// the 1,000 subrequests a request may make. Rows heavy with tags go in smaller calls.
 const APPEND_ROWS = 5_000;
+const APPEND_CHARS = 1_000_000;
 
 export type UploadDeps = {
   imports: DurableObjectNamespace<import("./list-import").ListImport>;
@@ -62,6 +63,7 @@ export async function uploadImport(
   let format: ExportFormat | null = null;
   let rowNumber = 0;
   let batch: ExportRow[] = [];
+  let batchChars = 0;
   let begun = false;
 
   const take = async (records: string[][]) => {
@@ -89,10 +91,13 @@ export async function uploadImport(
           `The file has more than ${MAX_IMPORT_ROWS} rows: split it and import each part.`,
           413,
         );
-      batch.push(format.read(cells, rowNumber, deps.now));
-      if (batch.length >= APPEND_ROWS) {
+      const row = format.read(cells, rowNumber, deps.now);
+      batch.push(row);
+      batchChars += 100 + ("tags" in row ? row.tags.join("").length : 0);
+      if (batch.length >= APPEND_ROWS || batchChars >= APPEND_CHARS) {
         await stub.append(batch);
         batch = [];
+        batchChars = 0;
       }
     }
   };
