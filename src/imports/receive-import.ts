@@ -3,7 +3,7 @@
 // byte of the file is stored; the file streams into its ListImport.
 import { readConfig, type AppEnv } from "../env";
 import { csvLine } from "../subscribers/readers-csv";
-import { ApiError, type ErrorIssue } from "../errors";
+import { ApiError, notFound, type ErrorIssue } from "../errors";
 import { decodedRequestBody, decodingError } from "../routes/json-body";
 import { parseTopics } from "../subscribers/preferences";
 import { resolveImportOptions, type ImportOptionsInput } from "./import-options";
@@ -77,6 +77,15 @@ export async function receiveImport(
 const invalid = (path: string, message: string) => invalidIssues([{ path, message }]);
 const invalidIssues = (issues: ErrorIssue[]) =>
   new ApiError(400, "invalid_request", issues.map((issue) => issue.message).join("; "), issues);
+
+/** The import `id` names and its progress, or 404 for anything that is not one. */
+export async function findImport(env: Pick<AppEnv, "IMPORTS">, id: string) {
+  if (!/^[0-9A-HJKMNP-TV-Z]{26}$/.test(id)) throw notFound("No import has this id.");
+  const stub = importStub(env, id);
+  const progress = await stub.progress().catch(() => null);
+  if (!progress) throw notFound("No import has this id.");
+  return { stub, progress: { ...progress } };
+}
 
 /** The most recent imports, newest first, with their progress (one list call, one call each). */
 export async function recentImports(env: AppEnv, limit: number): Promise<ImportProgress[]> {

@@ -2,9 +2,9 @@
 // and its refused rows. The rules are the API's (src/imports/).
 import { Hono } from "hono";
 import { readConfig, type AppEnv } from "../env";
-import { ApiError, notFound } from "../errors";
+import { ApiError } from "../errors";
 import type { ImportOptionsInput } from "../imports/import-options";
-import { importStub, receiveImport, refusedCsv } from "../imports/receive-import";
+import { findImport, receiveImport, refusedCsv } from "../imports/receive-import";
 import { renderImportPage } from "../../templates/desk-imports";
 import type { EditorVariables } from "./editor-auth";
 import { invalidRequest, issuesOf } from "./json-body";
@@ -40,14 +40,6 @@ function formOptions(fields: Map<string, string>): ImportOptionsInput {
   return parsed.data;
 }
 
-async function progressOf(env: AppEnv, id: string) {
-  if (!/^[0-9A-HJKMNP-TV-Z]{26}$/.test(id)) throw notFound("No import has this id.");
-  const stub = importStub(env, id);
-  const progress = await stub.progress().catch(() => null);
-  if (!progress) throw notFound("No import has this id.");
-  return { stub, progress };
-}
-
 export const deskImportRoutes = new Hono<{ Bindings: AppEnv; Variables: EditorVariables }>()
   .post("/readers/imports", async (c) => {
     try {
@@ -64,7 +56,7 @@ export const deskImportRoutes = new Hono<{ Bindings: AppEnv; Variables: EditorVa
   })
 
   .get("/readers/imports/:id", async (c) => {
-    const { progress } = await progressOf(c.env, c.req.param("id"));
+    const { progress } = await findImport(c.env, c.req.param("id"));
     return c.html(
       renderImportPage({
         siteTitle: readConfig(c.env).DIGEST_TITLE,
@@ -75,7 +67,7 @@ export const deskImportRoutes = new Hono<{ Bindings: AppEnv; Variables: EditorVa
   })
 
   .get("/readers/imports/:id/refused.csv", async (c) => {
-    const { stub, progress } = await progressOf(c.env, c.req.param("id"));
+    const { stub, progress } = await findImport(c.env, c.req.param("id"));
     c.header("Content-Disposition", `attachment; filename="refused-${progress.id}.csv"`);
     return c.body(refusedCsv(stub), 200, { "Content-Type": "text/csv; charset=utf-8" });
   });

@@ -1,15 +1,12 @@
 // Whole-list imports for editors, at /api/imports behind bearer auth: POST a tool's export (multipart:
 // an `options` JSON field, then the `file`), follow its progress, download its refused rows.
 import { Hono } from "hono";
-import { z } from "zod";
 import type { AppEnv } from "../env";
-import { notFound } from "../errors";
 import { ImportOptionsInput } from "../imports/import-options";
-import { importStub, receiveImport, recentImports, refusedCsv } from "../imports/receive-import";
+import { findImport, receiveImport, recentImports, refusedCsv } from "../imports/receive-import";
 import type { EditorVariables } from "./editor-auth";
 import { invalidRequest, issuesOf } from "./json-body";
 
-const ImportId = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/);
 const RECENT_IMPORTS = 20;
 
 /** The `options` field: JSON, checked with the same plain-words messages as every JSON body. */
@@ -30,15 +27,6 @@ function optionsField(fields: Map<string, string>) {
   return parsed.data;
 }
 
-/** The import named in the path, or 404. */
-async function progressOf(env: AppEnv, raw: string) {
-  if (!ImportId.safeParse(raw).success) throw notFound("No import has this id.");
-  const stub = importStub(env, raw);
-  const progress = await stub.progress().catch(() => null);
-  if (!progress) throw notFound("No import has this id.");
-  return { stub, progress };
-}
-
 export const importRoutes = new Hono<{ Bindings: AppEnv; Variables: EditorVariables }>()
   .post("/", async (c) => {
     const progress = await receiveImport(c.req.raw, c.env, optionsField);
@@ -57,11 +45,11 @@ export const importRoutes = new Hono<{ Bindings: AppEnv; Variables: EditorVariab
   .get("/", async (c) => c.json({ imports: await recentImports(c.env, RECENT_IMPORTS) }))
 
   .get("/:id", async (c) =>
-    c.json({ import: (await progressOf(c.env, c.req.param("id"))).progress }),
+    c.json({ import: (await findImport(c.env, c.req.param("id"))).progress }),
   )
 
   .get("/:id/refused.csv", async (c) => {
-    const { stub, progress } = await progressOf(c.env, c.req.param("id"));
+    const { stub, progress } = await findImport(c.env, c.req.param("id"));
     c.header("Content-Disposition", `attachment; filename="refused-${progress.id}.csv"`);
     return c.body(refusedCsv(stub), 200, { "Content-Type": "text/csv; charset=utf-8" });
   });
