@@ -104,7 +104,7 @@ if (record) {
     "| when (UTC) | data | headlines | threshold | centroid merge | precision | recall | F1 | stories | ms per 1,000 |";
   addTableRows(
     join(root, "BENCHMARKS.md"),
-    { headerStart: header, header, intro: "## Story grouping in two stages (issue 18)" },
+    { headerStart: header, header, intro: "# Story grouping in two stages (issue 18)" },
     lines,
   );
   if (splitLines.length) {
@@ -114,7 +114,7 @@ if (record) {
       {
         headerStart: splitHeader,
         header: splitHeader,
-        intro: "### How it generalises (`npm run eval:stories -- --splits`)",
+        intro: "## How it generalises (`npm run eval:stories -- --splits`)",
       },
       splitLines.map((line) => `| ${date} | ${file} | ${line} |`),
     );
