@@ -6,11 +6,13 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { REDRIVE_CHUNK_BASE } from "../../src/digest/failed-readers";
+import { choicesOf, recordChoices } from "../../src/digest/slot-choices";
+import { defaultPreferences } from "../../src/subscribers/preferences";
 import type { Mailer, SendResult } from "../../src/mail/mailer";
 import { providerLimiter } from "../../src/mail/provider-limiter";
 import { api } from "../fixtures/api";
 import { fakeProvider, waitFor } from "../fixtures/digest";
-import { deps, editions, quotaAnswer, run, status } from "../fixtures/send";
+import { bareSend, deps, editions, quotaAnswer, run, status } from "../fixtures/send";
 
 const { edition, readers } = editions("2042-03");
 
@@ -83,6 +85,38 @@ describe("an email refused for a field other than its address", () => {
     await run(jobs, deps(addressRefusal, { markInvalid: async (e) => void marked.push(e) }));
     expect(marked).toEqual([emails[1]]);
     expect(await status(owner)).toMatchObject({ status: "sent", sent: 9, invalid: 1, failed: 0 });
+  });
+});
+
+describe("a run slot's refused readers", () => {
+  it("keep their own choices for the redrive", async () => {
+    const slot = "2042-03-30T0700";
+    const owner = await bareSend(slot);
+    const mine = { ...defaultPreferences("UTC"), topics: ["ai"] };
+    await runInDurableObject(owner, (_i, state) => {
+      const sql = state.storage.sql;
+      sql.exec(
+        `INSERT INTO chunk (chunk, walked, size, state, updated_at) VALUES (0, ?, 2, 'queued', 0)`,
+        JSON.stringify(["a@slot.test", "b@slot.test"]),
+      );
+      recordChoices(sql, 0, [
+        { email: "a@slot.test", preferences: defaultPreferences("UTC") },
+        { email: "b@slot.test", preferences: mine },
+      ]);
+      sql.exec(`UPDATE edition SET phase = 'walked', recipients = 2`);
+    });
+    await owner.claim(0);
+    await owner.settle(0, {
+      kind: "sent",
+      invalid: [],
+      failed: [{ email: "b@slot.test", reason: TAG_REFUSAL }],
+    });
+    expect(await status(owner)).toMatchObject({ status: "failed", sent: 1, failed: 1 });
+    expect(await owner.redrive()).toEqual({ readers: 1 });
+    const choices = await runInDurableObject(owner, (_i, state) =>
+      choicesOf(state.storage.sql, REDRIVE_CHUNK_BASE),
+    );
+    expect(choices).toEqual({ "b@slot.test": mine });
   });
 });
 
