@@ -1,5 +1,5 @@
 // The fake Resend's HTTP plumbing: a loopback server that reads each request's body (counting, not
-// keeping, what passes the size limit) and hands it to the fake's handler.
+// keeping, what passes the size limit) and hands it, as bytes, to the fake's handler.
 import { createServer } from "node:http";
 import { errorBody } from "./fake-resend-answers.mjs";
 
@@ -14,7 +14,7 @@ export async function serveOnLoopback(handle, maxBodyBytes) {
       if (bytes <= maxBodyBytes()) chunks.push(chunk);
     });
     req.on("end", () => {
-      handle(req, res, Buffer.concat(chunks).toString("utf8"), bytes).catch((err) => {
+      handle(req, res, Buffer.concat(chunks), bytes).catch((err) => {
         if (res.headersSent) return;
         res.writeHead(500).end(JSON.stringify(errorBody(500, "application_error", String(err))));
       });

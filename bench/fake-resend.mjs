@@ -45,6 +45,7 @@ const SEND_PATHS = new Set(["/emails", "/emails/batch"]);
  */
 export async function startFakeResend(options = {}) {
   const apiKey = options.apiKey ?? "re_fake_key";
+  const domains = options.domains;
   let faults = resolveFaults(options.faults);
   const maxBodyBytes = () => faults.maxBodyBytes ?? options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   // A seeded generator, so a run's faults can be replayed.
@@ -104,7 +105,7 @@ export async function startFakeResend(options = {}) {
   }
 
   /** Who may call what, in the order Resend checks: key, route, headers, size, outage. */
-  async function handle(req, res, raw, bytes) {
+  async function handle(req, res, body, bytes) {
     const started = Date.now();
     const send = (status, body, headers) => answer(res, started, bytes, status, body, headers);
     const fail = (status, name, message, headers) =>
@@ -150,11 +151,11 @@ export async function startFakeResend(options = {}) {
         message: "An unexpected error occurred.",
       });
     }
-    return take(req, raw, path, send, fail, request);
+    return take(req, body, path, send, fail, request);
   }
 
   /** A sending request past the gate: forced answers, the rate limit, the emails, keys, quota. */
-  async function take(req, raw, path, send, fail, request) {
+  async function take(req, body, path, send, fail, request) {
     const forced = faults.answer;
     if (forced && (forced.count ?? Infinity) > 0) {
       if (forced.count !== undefined) forced.count--;
@@ -175,14 +176,16 @@ export async function startFakeResend(options = {}) {
       return fail(400, "invalid_idempotency_key");
     const permissive = batch && req.headers["x-batch-validation"] === "permissive";
     const refuse = () => random() < (faults.fieldErrors ?? 0) && (counts.fieldRefused++, true);
-    const read = readEmails(raw, { batch, permissive, domains: options.domains, refuse });
+    const read = readEmails(body.toString("utf8"), { batch, permissive, domains, refuse });
     counts.violations += record.violate(read.violations ?? [], request);
     if (read.answer) return (counts.invalid++, send(read.answer.statusCode, read.answer));
     const { emails, errors } = read;
     const poisoned = emails.some((e) => [e.to].flat().some((to) => faults.poison?.includes(to)));
     if (poisoned || random() < (faults.error500 ?? 0))
       return (counts.injected500++, fail(500, "internal_server_error"));
-    const bodyHash = key === undefined ? "" : createHash("sha256").update(raw).digest("hex");
+    // A fingerprint of the bytes tells "same payload" from "another payload" (sha1: the cheapest
+    // native hash here, about 20 µs per 35 KB email; collisions do not matter to a fake).
+    const bodyHash = key === undefined ? "" : createHash("sha1").update(body).digest("hex");
     if (key !== undefined) {
       const earlier = keys.get(key);
       if (earlier?.pending)
