@@ -40,6 +40,8 @@ export default defineConfig({
           SITE_URL: "https://tidings.test",
           // The local feed server (test/sources/feed-server.ts) listens on loopback.
           ALLOW_PRIVATE_FEEDS: "true",
+          // Local KV lists show a write at once: the figures' baseline walk need not wait for it.
+          FIGURES_BASELINE_DELAY_SECONDS: "0",
           // The suites of the one-edition send keep it; personal-delivery tests pass their own env.
           DIGEST_DELIVERY: "edition",
           // base64 of "test-webhook-secret-0123456789"
