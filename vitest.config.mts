@@ -55,7 +55,7 @@ export default defineConfig({
     setupFiles: ["./test/platform/no-violations.ts"],
     // The local feed server the source tests fetch from (only fakes of outside systems).
     globalSetup: ["./test/sources/feed-server.mjs"],
-    exclude: ["test/browser/**", "test/faults/**"],
+    exclude: ["test/browser/**", "test/faults/**", "test/deploy/**"],
     // One line per test file (a failed file lists its tests): no per-test lines for slow tests.
     slowTestThreshold: 3_600_000,
     onConsoleLog(log) {
