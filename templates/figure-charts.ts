@@ -9,6 +9,9 @@ export const count = (value: number) => NUMBER.format(value);
 export const percent = (rate: number | null) =>
   rate === null ? "–" : `${(rate * 100).toFixed(2)}%`;
 
+/** A rate on an axis: "0.4%", "25%". */
+const percentTick = (rate: number) => `${Number((rate * 100).toFixed(3))}%`;
+
 const MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(" ");
 /** "26 Nov" from 2026-11-26. */
 export const shortDate = (date: string) =>
@@ -26,9 +29,11 @@ export function readersChart(stats: Stats): Chart {
   const first = known[0];
   const last = known.at(-1);
   const trend =
-    first && last
-      ? `${count(first.confirmed!)} on ${first.date}, ${count(last.confirmed!)} on ${last.date}`
-      : "not known yet: the readers who were here before are still being counted";
+    !first || !last
+      ? "not known yet: the readers who were here before are still being counted"
+      : first === last
+        ? `${count(last.confirmed!)} on ${last.date}`
+        : `${count(first.confirmed!)} on ${first.date}, ${count(last.confirmed!)} on ${last.date}`;
   return {
     id: "readers-chart",
     title: `Readers over the last ${days.length} days`,
@@ -134,7 +139,7 @@ export function ratesChart(stats: Stats): Chart {
           },
         ],
         threshold: { value: complaintBrakeRate, label: `brake ${percent(complaintBrakeRate)}` },
-        format: percent,
+        format: percentTick,
         height: 110,
       },
       {
@@ -148,7 +153,7 @@ export function ratesChart(stats: Stats): Chart {
           },
         ],
         threshold: { value: bounceBrakeRate, label: `brake ${percent(bounceBrakeRate)}` },
-        format: percent,
+        format: percentTick,
         height: 110,
       },
     ],

@@ -15,7 +15,7 @@ export type ChartPanel = {
   label: string;
   series: ChartSeries[];
   threshold?: { value: number; label: string };
-  /** How the y axis writes a value. */
+  /** How the y axis writes a value (short: it fits the left margin at a phone's larger text). */
   format: (value: number) => string;
   height?: number;
 };
@@ -30,7 +30,7 @@ export type Chart = {
 };
 
 const WIDTH = 640;
-const LEFT = 64;
+const LEFT = 72;
 const RIGHT = 12;
 const LABEL_ROW = 22;
 const PANEL_GAP = 14;
@@ -48,24 +48,30 @@ export const CHART_CSS = `
 .chart .join { fill: var(--good); }
 .chart .leave, .chart .fail, .chart .over { fill: var(--danger); }
 .chart .threshold { stroke: var(--fg); stroke-width: 1.5; stroke-dasharray: 6 4; }
+.chart .dot { fill: var(--accent); }
+.chart text.over-bars { paint-order: stroke; stroke: var(--card); stroke-width: 5px; stroke-linejoin: round; }
+@media (max-width: 40rem) { .chart text { font-size: 18px; } }
 .chart figcaption { font-size: .95rem; color: var(--muted); margin: .4rem 0 0; }
 .figures { display: grid; gap: 1rem; align-items: start; }
 @media (min-width: 60rem) { .figures { grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); } }
 .numbers { max-height: 22rem; overflow: auto; border: 1px solid var(--line); border-radius: .5rem; }
-.numbers table { font-size: .85rem; font-variant-numeric: tabular-nums; }
+.numbers table { font-size: .85rem; font-variant-numeric: tabular-nums; table-layout: auto; }
+.numbers th, .numbers td { overflow-wrap: normal; }
+.numbers td { white-space: nowrap; }
 .numbers th { position: sticky; top: 0; background: var(--card); }
+.numbers caption { text-align: left; padding: .4rem .5rem 0; }
 :root { --good: #1e7f3c; }
 @media (prefers-color-scheme: dark) { :root { --good: #7fd18b; } }
 `;
 
 const round = (n: number) => Math.round(n * 10) / 10;
 
-/** A ceiling a person reads at a glance: 1, 2 or 5 times a power of ten. */
+/** A ceiling a person reads at a glance, whose half is as round: 1, 2, 4, 6 or 8 times a power of ten. */
 export function niceCeiling(value: number): number {
   if (value <= 0) return 1;
   const power = 10 ** Math.floor(Math.log10(value));
-  const step = [1, 2, 5, 10].find((m) => m * power >= value) ?? 10;
-  return step * power;
+  const step = [1, 2, 4, 6, 8, 10].find((m) => m * power >= value) ?? 10;
+  return Number((step * power).toPrecision(6));
 }
 
 /** The top of a panel's scale, and how far it goes below zero (bars downwards). */
@@ -91,7 +97,8 @@ function drawPanel(panel: ChartPanel, y0: number, count: number): { svg: SafeHtm
   const zeroY = plotTop + (top / span) * height;
   const y = (value: number) => round(zeroY - (value / span) * height);
   const slot = PLOT_WIDTH / Math.max(count, 1);
-  const barWidth = round(Math.max(1, slot * 0.72));
+  // Bars fill most of their slot, but a send of a few minutes gets bars, not blocks.
+  const barWidth = round(Math.min(24, Math.max(1, slot * 0.72)));
   const x = (i: number) => round(LEFT + i * slot + (slot - barWidth) / 2);
   const cx = (i: number) => round(LEFT + (i + 0.5) * slot);
   const parts: string[] = [];
@@ -115,11 +122,14 @@ function drawPanel(panel: ChartPanel, y0: number, count: number): { svg: SafeHtm
       });
     } else if (series.kind === "line") {
       let path = "";
-      let pen = false;
-      series.values.forEach((value, i) => {
-        if (value === null) return void (pen = false);
-        path += `${pen ? "L" : "M"}${cx(i)} ${y(value)}`;
-        pen = true;
+      const values = series.values;
+      values.forEach((value, i) => {
+        if (value === null) return;
+        const joined = i > 0 && values[i - 1] !== null;
+        path += `${joined ? "L" : "M"}${cx(i)} ${y(value)}`;
+        // A point with no neighbour draws no line: a dot shows it.
+        if (!joined && (values[i + 1] ?? null) === null)
+          parts.push(`<circle class="dot" cx="${cx(i)}" cy="${y(value)}" r="4"/>`);
       });
       if (path) parts.push(`<path class="${series.cls}" d="${path}"/>`);
     } else {
@@ -136,7 +146,7 @@ function drawPanel(panel: ChartPanel, y0: number, count: number): { svg: SafeHtm
     const ty = y(panel.threshold.value);
     parts.push(
       `<line class="threshold" x1="${LEFT}" x2="${WIDTH - RIGHT}" y1="${ty}" y2="${ty}"/>`,
-      html`<text x="${WIDTH - RIGHT - 4}" y="${ty - 5}" text-anchor="end">${panel.threshold.label}</text>`
+      html`<text class="over-bars" x="${WIDTH - RIGHT - 4}" y="${ty - 5}" text-anchor="end">${panel.threshold.label}</text>`
         .value,
     );
   }
@@ -154,7 +164,8 @@ export function renderChart(chart: Chart): SafeHtml {
     panels.push(drawn.svg);
     y = drawn.end + PANEL_GAP;
   }
-  const axisY = y - PANEL_GAP + 16;
+  // Below the last panel's lowest tick label.
+  const axisY = y - PANEL_GAP + 26;
   const first = chart.xLabels[0] ?? "";
   const last = chart.xLabels.at(-1) ?? "";
   const middle = chart.xLabels[Math.floor(count / 2)] ?? "";

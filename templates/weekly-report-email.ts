@@ -61,14 +61,24 @@ export function weekSummary(facts: ReportFacts) {
   };
 }
 
+/** "1 (0.03%)": a count and its rate of the emails sent. */
+export const countAndRate = (n: number, rate: number | null) =>
+  rate === null ? count(n) : `${count(n)} (${percent(rate)})`;
+
 function numbersTable(summary: ReturnType<typeof weekSummary>): SafeHtml {
-  const head = ["Day", "Sent", "Failed", "Complaints", "Rate", "Hard bounces", "Rate"];
+  const head = ["Day", "Sent", "Failed", "Complaints", "Hard bounces"];
   return html`<table id="report-days" width="100%" cellpadding="0" cellspacing="0" border="0" style="border-collapse:collapse;margin:8px 0 0;">
     <caption class="m" style="text-align:left;font-size:13px;color:#5b5b5b;padding:0 0 4px;">Each day's sends</caption>
-    <tr>${head.map((cell) => html`<th scope="col" style="${TH}">${cell}</th>`)}</tr>
+    <tr>${head.map((cell) => html`<th scope="col" style="${TH}white-space:nowrap;">${cell}</th>`)}</tr>
     ${summary.editions.map(
       (day) =>
-        html`<tr>${[day.date, count(day.sent), count(day.failed), count(day.complained), percent(day.complaintRate), count(day.permanentBounces), percent(day.bounceRate)].map((cell) => html`<td style="${TD}">${cell}</td>`)}</tr>`,
+        html`<tr>${[
+          shortDate(day.date),
+          count(day.sent),
+          count(day.failed),
+          countAndRate(day.complained, day.complaintRate),
+          countAndRate(day.permanentBounces, day.bounceRate),
+        ].map((cell) => html`<td style="${TD}white-space:nowrap;">${cell}</td>`)}</tr>`,
     )}
   </table>`;
 }

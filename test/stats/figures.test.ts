@@ -21,6 +21,12 @@ import { confirmedReader, mailTo } from "../fixtures/reader";
 import { postWebhook, resendEvent } from "../fixtures/webhook";
 
 const DAY_MS = 86_400_000;
+const MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(" ");
+/** The report's way of writing a day and a count with its rate: "6 Dec", "1 (33.33%)". */
+const shortDay = (date: string) =>
+  `${Number(date.slice(8))} ${MONTHS[Number(date.slice(5, 7)) - 1]}`;
+const withRate = (n: number, rate: number | null) =>
+  rate === null ? String(n) : `${n} (${(rate * 100).toFixed(2)}%)`;
 const today = () => new Date().toISOString().slice(0, 10);
 const EDITORS = "ed@editors.test,fay@editors.test";
 
@@ -168,18 +174,20 @@ describe("the newsletter's figures", () => {
     const expected = body.editions.days
       .slice(-7)
       .map((d: any) => [
-        d.date,
+        shortDay(d.date),
         String(d.sent),
         String(d.failed),
-        String(d.complained),
-        d.complaintRate === null ? "–" : `${(d.complaintRate * 100).toFixed(2)}%`,
-        String(d.permanentBounces),
-        d.bounceRate === null ? "–" : `${(d.bounceRate * 100).toFixed(2)}%`,
+        withRate(d.complained, d.complaintRate),
+        withRate(d.permanentBounces, d.bounceRate),
       ]);
     expect(table).toEqual(expected);
     expect(report.html).toContain("Figures day");
     expect(report.html).toMatch(/HTTP 500/);
     expect(report.html).toContain(`${BASE}/desk/figures`);
+    // The desk previews the report the next Monday sends.
+    const preview = await desk("/desk/figures/report", await signIn());
+    expect(preview.status).toBe(200);
+    expect(await preview.text()).toContain("The week of");
     // Gmail clips a message past 102 KB.
     expect(new TextEncoder().encode(report.html).length).toBeLessThan(102 * 1024);
   }, 30_000);
