@@ -91,6 +91,12 @@ export class DailyFigures extends DurableObject<Env> {
     return this.tables.recentSends(limit);
   }
 
+  /** The send of days `fromDay` to `toDay` (UTC dates) that sent the most. */
+  async largestSend(fromDay: string, toDay: string): Promise<SendStatus | null> {
+    await this.ready();
+    return this.tables.largestSend(fromDay, toDay);
+  }
+
   /** Whether the report of `week` is due, and the editors (keyed hashes) it already went to. */
   reportState(week: string): { due: boolean; sentTo: string[] } {
     return this.tables.reportState(week);

@@ -221,6 +221,18 @@ export function createFigureTables(sql: SqlStorage) {
         .map((row) => SendStatus.parse(JSON.parse(row.status)));
     },
 
+    /** The send of these days that sent the most emails. */
+    largestSend(fromDay: string, toDay: string): SendSummary | null {
+      const row = sql
+        .exec<{ status: string }>(
+          `SELECT status FROM send_unit WHERE day >= ? AND day <= ? ORDER BY sent DESC, id LIMIT 1`,
+          fromDay,
+          toDay,
+        )
+        .toArray()[0];
+      return row ? SendStatus.parse(JSON.parse(row.status)) : null;
+    },
+
     reportState(week: string): { due: boolean; sentTo: string[] } {
       const rows = sql
         .exec<{ recipient: string }>(`SELECT recipient FROM weekly_report WHERE week = ?`, week)

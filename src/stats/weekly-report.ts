@@ -34,9 +34,7 @@ export async function composeWeeklyReport(
   const { week, startMs, endMs } = reportedWeek(now);
   const stats = await readStats(env, config, new Date(endMs));
   // The week's largest send, drawn over time.
-  const largest = stats.sends
-    .filter((send) => send.id.slice(0, 10) >= week && send.id.slice(0, 10) <= dayOf(endMs))
-    .sort((a, b) => b.sent - a.sent)[0];
+  const largest = await dailyFigures(env).largestSend(week, dayOf(endMs));
   const send = largest ? await readSendOverTime(env, config, largest.id) : null;
   const { stories } = await windowStories(
     createArticleStore(env.ARTICLES),

@@ -182,6 +182,8 @@ describe("the newsletter's figures", () => {
       ]);
     expect(table).toEqual(expected);
     expect(report.html).toContain("Figures day");
+    // The week's largest send, drawn over time.
+    expect(report.html).toContain(`Send ${today()} over time`);
     expect(report.html).toMatch(/HTTP 500/);
     expect(report.html).toContain(`${BASE}/desk/figures`);
     // The desk previews the report the next Monday sends.
