@@ -2,7 +2,7 @@
 // over time, one send over time, and bounce and complaint rates against the brake. Pure: the desk
 // draws them as SVG, the weekly report as table cells, from the same specs and the same numbers.
 import type { SendOverTime, Stats } from "../src/stats/read-stats";
-import type { Chart } from "./svg-chart";
+import type { Chart, ChartPanel } from "./svg-chart";
 
 const NUMBER = new Intl.NumberFormat("en-US");
 export const count = (value: number) => NUMBER.format(value);
@@ -119,43 +119,35 @@ function highest(stats: Stats, pick: (day: Stats["editions"]["days"][number]) =>
   return best ? `${percent(best.rate)} on ${best.date}` : "none (nothing sent)";
 }
 
+/** A panel of one rate per day against the brake's threshold; a day at or past it is red. */
+function ratePanel(label: string, rates: (number | null)[], brake: number): ChartPanel {
+  return {
+    label,
+    series: [{ kind: "bars", cls: "bar", over: brake, values: rates.map((rate) => rate ?? 0) }],
+    threshold: { value: brake, label: `brake ${percent(brake)}` },
+    format: percentTick,
+    height: 110,
+  };
+}
+
 export function ratesChart(stats: Stats): Chart {
   const { days, complaintBrakeRate, bounceBrakeRate } = stats.editions;
-  const asRates = (values: (number | null)[]) => values.map((value) => value ?? 0);
   return {
     id: "rates-chart",
     title: `Bounces and complaints over the last ${days.length} days`,
     description: `Complaint and hard-bounce rates of each day's sends. Highest complaint rate ${highest(stats, (day) => day.complaintRate)}; the brake holds the next digest at ${percent(complaintBrakeRate)}. Highest hard-bounce rate ${highest(stats, (day) => day.bounceRate)}; the brake is at ${percent(bounceBrakeRate)}.`,
     xLabels: days.map((day) => shortDate(day.date)),
     panels: [
-      {
-        label: "Complaints per email sent",
-        series: [
-          {
-            kind: "bars",
-            cls: "bar",
-            over: complaintBrakeRate,
-            values: asRates(days.map((day) => day.complaintRate)),
-          },
-        ],
-        threshold: { value: complaintBrakeRate, label: `brake ${percent(complaintBrakeRate)}` },
-        format: percentTick,
-        height: 110,
-      },
-      {
-        label: "Hard bounces per email sent",
-        series: [
-          {
-            kind: "bars",
-            cls: "bar",
-            over: bounceBrakeRate,
-            values: asRates(days.map((day) => day.bounceRate)),
-          },
-        ],
-        threshold: { value: bounceBrakeRate, label: `brake ${percent(bounceBrakeRate)}` },
-        format: percentTick,
-        height: 110,
-      },
+      ratePanel(
+        "Complaints per email sent",
+        days.map((day) => day.complaintRate),
+        complaintBrakeRate,
+      ),
+      ratePanel(
+        "Hard bounces per email sent",
+        days.map((day) => day.bounceRate),
+        bounceBrakeRate,
+      ),
     ],
   };
 }

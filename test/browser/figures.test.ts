@@ -11,6 +11,7 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // @ts-expect-error: a plain ESM script shared with `npm run demo`
 import { startWorker } from "../../scripts/start-worker.mjs";
+import { percentOf, shortDay, withRate } from "../fixtures/figures";
 import { CHROMIUM_ARGS, CHROMIUM_PATH, chromiumAvailable } from "./chromium";
 
 const ARTIFACTS = "test-artifacts";
@@ -18,12 +19,6 @@ const TOKEN = "figures-look-editor-token";
 const WEBHOOK_KEY = "figures-look-webhook-secret";
 const EDITOR = "editor@figures-look.example";
 const DAY_MS = 86_400_000;
-const MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(" ");
-/** The report's way of writing a day and a count with its rate: "6 Dec", "1 (33.33%)". */
-const shortDay = (date: string) =>
-  `${Number(date.slice(8))} ${MONTHS[Number(date.slice(5, 7)) - 1]}`;
-const withRate = (n: number, rate: number | null) =>
-  rate === null ? String(n) : `${n} (${(rate * 100).toFixed(2)}%)`;
 const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 const MODES = [
   { name: "light-1280", width: 1280, scheme: "light" },
@@ -223,14 +218,13 @@ describe.runIf(run)("the figures and the weekly report, in a browser", () => {
     expect((await rows(page, "#readers-numbers-table"))[0]).toEqual([today.date, "3", "4", "1"]);
     const day = stats.editions.days.at(-1);
     expect(day).toMatchObject({ sent: 3, complained: 1 });
-    const percent = (rate: number | null) => (rate === null ? "–" : `${(rate * 100).toFixed(2)}%`);
     expect((await rows(page, "#rates-numbers-table"))[0]).toEqual([
       day.date,
       String(day.sent),
       String(day.complained),
-      percent(day.complaintRate),
+      percentOf(day.complaintRate),
       String(day.permanentBounces),
-      percent(day.bounceRate),
+      percentOf(day.bounceRate),
     ]);
     const send = await json(`/api/stats/sends/${stats.sends[0].id}`);
     const minutes = await rows(page, "#send-numbers-table");

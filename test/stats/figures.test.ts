@@ -11,6 +11,7 @@ import {
 import type { Element } from "domhandler";
 import { findAll } from "domutils";
 import { describe, expect, inject, it } from "vitest";
+import { percentOf, shortDay, withRate } from "../fixtures/figures";
 import worker from "../../src/index";
 import { dailyFigures } from "../../src/stats/daily-figures";
 import { api, BASE } from "../fixtures/api";
@@ -21,12 +22,6 @@ import { confirmedReader, mailTo } from "../fixtures/reader";
 import { postWebhook, resendEvent } from "../fixtures/webhook";
 
 const DAY_MS = 86_400_000;
-const MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(" ");
-/** The report's way of writing a day and a count with its rate: "6 Dec", "1 (33.33%)". */
-const shortDay = (date: string) =>
-  `${Number(date.slice(8))} ${MONTHS[Number(date.slice(5, 7)) - 1]}`;
-const withRate = (n: number, rate: number | null) =>
-  rate === null ? String(n) : `${n} (${(rate * 100).toFixed(2)}%)`;
 const today = () => new Date().toISOString().slice(0, 10);
 const EDITORS = "ed@editors.test,fay@editors.test";
 
@@ -127,12 +122,11 @@ describe("the newsletter's figures", () => {
     expect((await stats()).sends[0]).toMatchObject({ id, sent: readers });
 
     const page = await (await desk("/desk/figures", await signIn())).text();
-    const percent = `${((1 / readers) * 100).toFixed(2)}%`;
     expect(rows(page, "rates-numbers-table")[0]).toEqual([
       today(),
       String(readers),
       "1",
-      percent,
+      percentOf(1 / readers),
       "0",
       "0.00%",
     ]);
