@@ -34,7 +34,8 @@ function columnsOf(panel: ChartPanel, count: number, height: number) {
   // Pixels of the upper region (above the split) and the lower one (below it: to zero, or the
   // downward bars' depth).
   const lowerScale = bottom > 0 ? bottom : split;
-  const lowerHeight = (lowerScale / (top + bottom)) * height;
+  // At least 2 px, so a low threshold (0.3% under a 40% day) still draws its line.
+  const lowerHeight = lowerScale > 0 ? Math.max(2, (lowerScale / (top + bottom)) * height) : 0;
   const upperHeight = height - lowerHeight;
   const perUnit = height / (top + bottom);
   const columns: Column[] = Array.from({ length: count }, () => ({

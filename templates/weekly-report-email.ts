@@ -69,7 +69,7 @@ function numbersTable(summary: ReturnType<typeof weekSummary>): SafeHtml {
   const head = ["Day", "Sent", "Failed", "Complaints", "Hard bounces"];
   return html`<table id="report-days" width="100%" cellpadding="0" cellspacing="0" border="0" style="border-collapse:collapse;margin:8px 0 0;">
     <caption class="m" style="text-align:left;font-size:13px;color:#5b5b5b;padding:0 0 4px;">Each day's sends</caption>
-    <tr>${head.map((cell) => html`<th scope="col" style="${TH}white-space:nowrap;">${cell}</th>`)}</tr>
+    <tr>${head.map((cell) => html`<th scope="col" class="r" style="${TH}white-space:nowrap;">${cell}</th>`)}</tr>
     ${summary.editions.map(
       (day) =>
         html`<tr>${[
@@ -78,7 +78,7 @@ function numbersTable(summary: ReturnType<typeof weekSummary>): SafeHtml {
           count(day.failed),
           countAndRate(day.complained, day.complaintRate),
           countAndRate(day.permanentBounces, day.bounceRate),
-        ].map((cell) => html`<td style="${TD}white-space:nowrap;">${cell}</td>`)}</tr>`,
+        ].map((cell) => html`<td class="r" style="${TD}white-space:nowrap;">${cell}</td>`)}</tr>`,
     )}
   </table>`;
 }
