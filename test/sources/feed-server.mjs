@@ -94,7 +94,7 @@ export default async function setup({ provide }) {
       case "/dated.xml":
         return send(200, dated(base));
       case "/invalid.xml":
-        return send(200, "<?xml version='1.0'?><rss><channel><item><title>broken</channel>");
+        return send(200, "<?xml version='1.0'?><rss><channel><item><title>broken");
       case "/page.html":
         return send(
           200,
