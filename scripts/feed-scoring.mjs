@@ -1,20 +1,6 @@
 // The scoring rules of ../shared/data/feeds/README.md ("How a parser is scored"), as pure functions:
 // shared by `npm run feeds:score` (Node) and the corpus test (workerd), so both judge alike.
 
-/**
- * The corpus folder: ../shared/data/feeds/dev next to the repository (as in CI), or next to one of
- * its parent folders (a git worktree under /work/wt/<branch> finds /work/shared). Node only.
- */
-export function feedCorpusDir(root) {
-  const { existsSync } = globalThis.process.getBuiltinModule("node:fs");
-  const { dirname, join } = globalThis.process.getBuiltinModule("node:path");
-  for (let dir = root; ; dir = dirname(dir)) {
-    const candidate = join(dir, "..", "shared", "data", "feeds", "dev");
-    if (existsSync(join(candidate, "expected.jsonl"))) return candidate;
-    if (dirname(dir) === dir) return join(root, "..", "shared", "data", "feeds", "dev");
-  }
-}
-
 export const DEFAULT_BASE = "https://feed.example/feed.xml";
 
 export const TARGETS = {

@@ -9,14 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { addTableRows } from "../bench/benchmarks-table.mjs";
-import {
-  DEFAULT_BASE,
-  TARGETS,
-  feedCorpusDir,
-  missedTargets,
-  scoreFile,
-  totalScore,
-} from "./feed-scoring.mjs";
+import { feedCorpusDir } from "./feed-corpus-dir.mjs";
+import { DEFAULT_BASE, TARGETS, missedTargets, scoreFile, totalScore } from "./feed-scoring.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const args = process.argv.slice(2);

@@ -1,7 +1,11 @@
 // vitest globalSetup (runs in Node): a local feed server with the shapes real feeds come in, good
 // and bad. Tests reach it through `inject("feedServer")`. Dates are relative to the request time.
+import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
+import { join, normalize } from "node:path";
+import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
+import { feedCorpusDir } from "../../scripts/feed-corpus-dir.mjs";
 
 const HOUR = 3_600_000;
 const iso = (offsetMs) => new Date(Date.now() + offsetMs).toISOString();
@@ -62,6 +66,37 @@ const dated = (base) => `<?xml version="1.0"?>
 <item><title>Fresh today</title><link>${base}/dated/fresh</link><pubDate>${rfc822(-HOUR)}</pubDate></item>
 </channel></rss>`;
 
+/**
+ * Just under the 2 MB cap: descriptions made of nothing but unclosed `<script>`, `<style>`,
+ * `<![CDATA[` and `<!--` openers (escaped in one item, in CDATA in another), which made the old
+ * regex plain-text pass quadratic, then two ordinary items that must still be read.
+ */
+export function hostileFeed(base, date = rfc822(-HOUR)) {
+  const openers = "&lt;script&gt;&lt;style&gt;&lt;![CDATA[&lt;!--&lt;a ";
+  const raw = "<script><style><!--<a <![CDATA[x ";
+  const item = (n, title, description) =>
+    `<item><title>${title}</title><link>${base}/hostile-2mb/${n}</link><description>${description}</description><pubDate>${date}</pubDate></item>\n`;
+  return `<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Hostile 2 MB</title><link>${base}/</link><description>d</description>
+${item(1, "Escaped openers", openers.repeat(19_500))}${item(2, "<![CDATA[Raw openers]]>", `<![CDATA[${raw.repeat(30_500)}]]>`)}${item(3, "Still read: Vec&lt;T&gt; after the storm", "Fine.")}${item(4, "Still read too", "Fine.")}</channel></rss>`;
+}
+
+// The real-feed corpus (../shared/data/feeds/dev), served as files for the corpus test.
+const CORPUS = feedCorpusDir(fileURLToPath(new URL("../..", import.meta.url)));
+
+function serveCorpus(path, send) {
+  const relative = normalize(decodeURIComponent(path.slice("/corpus/".length)));
+  if (relative.startsWith("..") || !existsSync(join(CORPUS, relative))) {
+    return send(404, "no such file", "text/plain");
+  }
+  const file = join(CORPUS, relative);
+  const headers = existsSync(`${file}.headers.json`)
+    ? JSON.parse(readFileSync(`${file}.headers.json`, "utf8"))
+    : {};
+  const type = Object.entries(headers).find(([k]) => k.toLowerCase() === "content-type")?.[1];
+  return send(200, readFileSync(file), type ?? "application/xml");
+}
+
 export default async function setup({ provide }) {
   const server = createServer((request, response) => {
     const base = `http://127.0.0.1:${server.address().port}`;
@@ -91,6 +126,8 @@ export default async function setup({ provide }) {
         return send(200, json(base), "application/feed+json");
       case "/hostile.xml":
         return send(200, hostile(base));
+      case "/hostile-2mb.xml":
+        return send(200, hostileFeed(base));
       case "/dated.xml":
         return send(200, dated(base));
       case "/invalid.xml":
@@ -131,11 +168,14 @@ export default async function setup({ provide }) {
       case "/moved":
         return send(301, "", "text/plain", { Location: "/atom.xml" });
       default:
+        if (path.startsWith("/corpus/")) return serveCorpus(path, send);
         return send(404, "no such feed", "text/plain");
     }
   });
   server.on("error", (error) => console.error(error));
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
   provide("feedServer", `http://127.0.0.1:${server.address().port}`);
+  provide("feedCorpus", existsSync(join(CORPUS, "expected.jsonl")));
+  provide("ci", Boolean(process.env.CI));
   return () => new Promise((resolve) => server.close(resolve));
 }
