@@ -116,7 +116,7 @@ function rfc822(text: string): string | null {
       month = monthOf(bare);
     } else if (!day && /^\d{1,2}$/.test(word) && rest.length === 0) {
       day = word;
-    } else if (!year && /^\d{4}$/.test(word) && (day || month) && !time) {
+    } else if (!year && /^\d{4}$/.test(word) && (day || month)) {
       year = word;
     } else if (!year && /^\d{2}$/.test(word) && day && month !== null && !time) {
       year = word;
