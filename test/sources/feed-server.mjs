@@ -81,6 +81,39 @@ export function hostileFeed(base, date = rfc822(-HOUR)) {
 ${item(1, "Escaped openers", openers.repeat(19_500))}${item(2, "<![CDATA[Raw openers]]>", `<![CDATA[${raw.repeat(30_500)}]]>`)}${item(3, "Still read: Vec&lt;T&gt; after the storm", "Fine.")}${item(4, "Still read too", "Fine.")}</channel></rss>`;
 }
 
+const cut = (base) =>
+  rss(base)
+    .replace(/<\/item>\s*<\/channel>\s*<\/rss>\s*$/, "")
+    .slice(0, -20);
+
+// Items without dates, per feed name, set by the test through /set-undated (a feed that changes).
+const undatedFeeds = new Map();
+const undated = (base, name) => `<?xml version="1.0"?>
+<rss version="2.0"><channel><title>Undated</title><link>${base}/</link><description>d</description>
+${(undatedFeeds.get(name) ?? []).map((n) => `<item><title>Undated ${n}</title><link>${base}/undated/${name}/${n}</link></item>`).join("\n")}
+</channel></rss>`;
+
+// Posts a month old, and one undated item: the undated one is old news too.
+const stale = (base) => `<?xml version="1.0"?>
+<rss version="2.0"><channel><title>Stale</title><link>${base}/</link><description>d</description>
+<item><title>Old one</title><link>${base}/stale/1</link><pubDate>${rfc822(-30 * 24 * HOUR)}</pubDate></item>
+<item><title>Old two</title><link>${base}/stale/2</link><pubDate>${rfc822(-31 * 24 * HOUR)}</pubDate></item>
+<item><title>No date</title><link>${base}/stale/3</link></item>
+</channel></rss>`;
+
+// Relative links, served only after a redirect: they resolve against the address it ended at.
+const relative = () => `<?xml version="1.0"?>
+<rss version="2.0"><channel><title>Relative</title><link>./</link><description>d</description>
+<item><title>Relative after a redirect</title><link>posts/1</link><pubDate>${rfc822(-HOUR)}</pubDate></item>
+</channel></rss>`;
+
+// A feed in windows-1252 whose encoding only the HTTP charset says.
+const latinText = (base) =>
+  `<?xml version="1.0"?><rss version="2.0"><channel><title>Latin</title><item><title>Caf\u00e9 \u201cquoted\u201d</title><link>${base}/latin/1</link><pubDate>${rfc822(-HOUR)}</pubDate></item></channel></rss>`;
+const WINDOWS_1252 = { "\u201c": 0x93, "\u201d": 0x94 };
+const windows1252 = (text) =>
+  Buffer.from(Array.from(text, (char) => WINDOWS_1252[char] ?? char.charCodeAt(0)));
+
 // The real-feed corpus (../shared/data/feeds/dev), served as files for the corpus test.
 const CORPUS = feedCorpusDir(fileURLToPath(new URL("../..", import.meta.url)));
 
@@ -100,7 +133,8 @@ function serveCorpus(path, send) {
 export default async function setup({ provide }) {
   const server = createServer((request, response) => {
     const base = `http://127.0.0.1:${server.address().port}`;
-    const path = new URL(request.url ?? "/", base).pathname;
+    const url = new URL(request.url ?? "/", base);
+    const path = url.pathname;
     const send = (status, body, type = "application/rss+xml", headers = {}) => {
       response.writeHead(status, { "Content-Type": type, ...headers });
       response.end(body);
@@ -128,6 +162,29 @@ export default async function setup({ provide }) {
         return send(200, hostile(base));
       case "/hostile-2mb.xml":
         return send(200, hostileFeed(base));
+      case "/cut.xml":
+        return send(200, cut(base));
+      case "/undated.xml":
+        return send(200, undated(base, url.searchParams.get("feed")));
+      case "/set-undated":
+        undatedFeeds.set(url.searchParams.get("feed"), url.searchParams.get("items").split(","));
+        return send(204, "", "text/plain");
+      case "/stale.xml":
+        return send(200, stale(base));
+      case "/moved-relative":
+        return send(301, "", "text/plain", { Location: "/sub/dir/relative.xml" });
+      case "/sub/dir/relative.xml":
+        return send(200, relative());
+      case "/latin.xml":
+        return send(200, windows1252(latinText(base)), "application/rss+xml; charset=windows-1252");
+      case "/klingon.xml":
+        return send(200, '<?xml version="1.0" encoding="x-klingon"?><rss></rss>');
+      case "/html-page":
+        return send(
+          200,
+          `<!doctype html><html><head><link rel="alternate" type="application/rss+xml" href="/rss.xml"></head><body>Blog</body></html>`,
+          "text/html",
+        );
       case "/dated.xml":
         return send(200, dated(base));
       case "/invalid.xml":
