@@ -31,15 +31,14 @@ export const NS = {
 
 /**
  * How an Atom text construct or content is to be read (RFC 4287 3.1 and 4.1.3; Atom 0.3's `mode`):
- * `text` and `text/*` are text, `html` and `xhtml` (and XML types) are markup, and any other media
- * type, or `mode="base64"`, is base64.
+ * `text`, `text/*` and no type are text, `html` and `xhtml` (and XML types) are markup, and any other
+ * media type, or `mode="base64"`, is base64 (of text, for what a reader is shown).
  */
 export function atomTextKind(attrs: Record<string, string>): { kind: TextKind; base64: boolean } {
-  const type = (attrs.type ?? "text").trim().toLowerCase();
+  const type = (attrs.type ?? "").trim().toLowerCase() || "text";
   const mode = (attrs.mode ?? "").trim().toLowerCase();
-  const html = type === "html" || type === "xhtml" || type.includes("html") || type.endsWith("xml");
+  const html = type.includes("html") || type.endsWith("xml");
   if (mode === "base64") return { kind: html ? "html" : "text", base64: true };
   if (html) return { kind: "html", base64: false };
-  if (type === "text" || type.startsWith("text/")) return { kind: "text", base64: false };
-  return { kind: "text", base64: true };
+  return { kind: "text", base64: type !== "text" && !type.startsWith("text/") };
 }

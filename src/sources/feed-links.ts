@@ -21,11 +21,12 @@ const ALTERNATE = new Set(["", "alternate", "http://www.iana.org/assignments/rel
 const HTML_TYPE = /^\s*(?:text\/html|application\/xhtml\+xml)?\s*(?:;.*)?$/i;
 
 /**
- * The link to the item's page: the first alternate (`rel="alternate"`, or no `rel`) that is HTML,
- * never `enclosure` (the mp3), `self` or `edit` (API addresses), `replies`, `related` or `via`.
+ * The link to the item's page: an alternate (`rel="alternate"`, or no `rel`) that is HTML, never
+ * `enclosure` (the mp3), `self` or `edit` (API addresses), `replies`, `related` or `via`. Of several,
+ * the last, as feedparser (the corpus's reference) takes it.
  */
 export function alternateLink(links: LinkCandidate[]): string | null {
-  for (const link of links) {
+  for (const link of [...links].reverse()) {
     if (!ALTERNATE.has(link.rel.trim().toLowerCase()) || !HTML_TYPE.test(link.type)) continue;
     const url = absoluteHttpUrl(link.href, link.base);
     if (url) return url;

@@ -25,6 +25,11 @@ const RSS_NAMESPACES = new Set([
   "http://blogs.law.harvard.edu/tech/rss",
 ]);
 const ATOM_NAMESPACES = new Set<string>([NS.atom, NS.atom03]);
+// The children of an item that are read (in any namespace: which one is checked when reading).
+const FIELDS = new Set(
+  `title link guid description encoded summary content pubDate date issued created modified updated
+  published`.split(/\s+/),
+);
 
 type Field = { element: XmlElement; texts: string[]; hasElements: boolean };
 type Draft = {
@@ -88,11 +93,8 @@ export function readXmlFeed(text: string, baseUrl: string): XmlFeed {
         }
         return;
       }
-      if (el.parent !== draft.element) return;
-      if (el.local === "link" && (isAtom(el) || (isRss(el) && el.attrs.href !== undefined))) {
-        const { href = "", rel = "", type = "" } = el.attrs;
-        draft.links.push({ href, rel, type, base: el.base });
-      }
+      // Direct children are the item's fields; Media RSS titles may sit deeper (media:group).
+      if (el.parent === draft.element ? !FIELDS.has(el.local) : !isMediaText(el)) return;
       field = { element: el, texts: [], hasElements: false };
     },
     text(value) {
@@ -110,9 +112,18 @@ export function readXmlFeed(text: string, baseUrl: string): XmlFeed {
           feedTitle ??=
             plainTextOf(value, format === "atom" ? atomTextKind(el.attrs).kind : "auto", 200) ||
             null;
-        } else {
-          const key = `${el.ns} ${el.local}`;
+        } else if (el.parent !== draft.element) {
+          // A nested media:title counts only where the item has none of its own (the first one).
+          const key = `nested ${el.ns} ${el.local}`;
           if (!draft.values.has(key)) draft.values.set(key, { element: el, value });
+        } else {
+          // Of an element given twice, the last counts, as in feedparser.
+          draft.values.set(`${el.ns} ${el.local}`, { element: el, value });
+          if (el.local === "link" && (isAtom(el) || (isRss(el) && el.attrs.href !== undefined))) {
+            // Atom 0.3 era feeds put the address in the element's text when there is no href.
+            const { href = value.text, rel = "", type = "" } = el.attrs;
+            draft.links.push({ href, rel, type, base: el.base });
+          }
         }
         return;
       }
@@ -242,9 +253,19 @@ function atomItem(draft: Draft): RawItem {
   };
 }
 
+const MEDIA_NAMESPACES = [NS.media, "http://search.yahoo.com/mrss"];
+const isMediaText = (el: XmlElement) =>
+  MEDIA_NAMESPACES.includes(el.ns) && (el.local === "title" || el.local === "description");
+
 /** Media RSS `media:title` or `media:description`: `type="plain"` (the default) or `"html"`. */
 function mediaText(draft: Draft, local: string, maxChars: number): string | null {
-  const entry = child(draft, [NS.media, "http://search.yahoo.com/mrss"], local);
+  const entry =
+    child(draft, MEDIA_NAMESPACES, local) ??
+    child(
+      draft,
+      MEDIA_NAMESPACES.map((ns) => `nested ${ns}`),
+      local,
+    );
   const kind = entry?.element.attrs.type?.trim().toLowerCase() === "html" ? "html" : "text";
   return textOf(entry, kind, maxChars);
 }

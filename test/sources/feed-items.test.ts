@@ -80,6 +80,24 @@ describe("item text", () => {
     expect(old?.summary).toBe("HTML in base64");
   });
 
+  it("reads base64 titles, Media RSS titles of title-less items, and the last of a repeated field", () => {
+    const feed = read(`<rss xmlns:media="http://search.yahoo.com/mrss/"><channel>
+      <item><link>https://feed.example/1</link><media:group><media:title>Episode 12</media:title></media:group></item>
+      <item><title>Old title</title><title>New title</title><pubDate>Mon, 02 Jun 2025 09:00:00 GMT</pubDate>
+        <pubDate>Tue, 03 Jun 2025 09:00:00 GMT</pubDate></item></channel></rss>`);
+    expect(feed.items.map((i) => [i.title, i.publishedAt])).toEqual([
+      ["Episode 12", null],
+      ["New title", "2025-06-03T09:00:00.000Z"],
+    ]);
+    const [entry] = read(`<feed xmlns="http://www.w3.org/2005/Atom"><entry>
+      <title type="application/octet-stream">${btoa("Example <b>Atom</b>")}</title>
+      <link rel="alternate" type="text/html">https://feed.example/text-link</link></entry></feed>`).items;
+    expect(entry).toMatchObject({
+      title: "Example <b>Atom</b>",
+      url: "https://feed.example/text-link",
+    });
+  });
+
   it("keeps title-less items, for ingestion to title from their summary's first sentence", () => {
     const items = read(`<rss><channel><item><link>https://feed.example/1</link>
       <description>&lt;p&gt;Shipped a tiny parser today. It reads every feed.&lt;/p&gt;</description></item></channel></rss>`).items;
