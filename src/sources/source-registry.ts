@@ -22,7 +22,7 @@ import {
   SourceInput,
   SourcePatch,
 } from "./source-schema";
-import { migrateSourceTables, sourceOfRow, type SourceRow } from "./source-tables";
+import { firstSeenAt, migrateSourceTables, sourceOfRow, type SourceRow } from "./source-tables";
 
 const MINUTE_MS = 60_000;
 const MAX_BACKOFF_MS = 24 * 60 * MINUTE_MS;
@@ -149,11 +149,12 @@ export class SourceRegistry extends DurableObject<Env> {
     for (const id of this.dueIds(now, FEED_SOURCES_PER_STEP)) {
       if (this.lease(id, now)) await this.fetchLeased(id, Date.now());
     }
-    this.ctx.storage.sql.exec("DELETE FROM seen WHERE seen_at < ?", Date.now() - SEEN_KEEP_MS);
-    this.ctx.storage.sql.exec(
-      "DELETE FROM first_seen WHERE seen_at < ?",
-      Date.now() - SEEN_KEEP_MS,
-    );
+    for (const table of ["seen", "first_seen"]) {
+      this.ctx.storage.sql.exec(
+        `DELETE FROM ${table} WHERE seen_at < ?`,
+        Date.now() - SEEN_KEEP_MS,
+      );
+    }
     if (this.dueIds(Date.now(), 1).length > 0) await this.ctx.storage.setAlarm(Date.now() + 1000);
   }
 
@@ -180,21 +181,7 @@ export class SourceRegistry extends DurableObject<Env> {
             url,
             Date.now(),
           ),
-        firstSeen: (url) => {
-          this.ctx.storage.sql.exec(
-            "INSERT OR IGNORE INTO first_seen (source_id, url, seen_at) VALUES (?, ?, ?)",
-            id,
-            url,
-            now,
-          );
-          return this.ctx.storage.sql
-            .exec<{ seen_at: number }>(
-              "SELECT seen_at FROM first_seen WHERE source_id = ? AND url = ?",
-              id,
-              url,
-            )
-            .one().seen_at;
-        },
+        firstSeen: (url) => firstSeenAt(this.ctx.storage.sql, id, url, now),
         now: new Date(now),
       });
       report = result.report;

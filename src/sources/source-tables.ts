@@ -51,6 +51,23 @@ export function migrateSourceTables(sql: SqlStorage): void {
   }
 }
 
+/** When a source first saw the item at `url`: `now` if never before (recorded then). */
+export function firstSeenAt(sql: SqlStorage, sourceId: string, url: string, now: number): number {
+  sql.exec(
+    "INSERT OR IGNORE INTO first_seen (source_id, url, seen_at) VALUES (?, ?, ?)",
+    sourceId,
+    url,
+    now,
+  );
+  return sql
+    .exec<{ seen_at: number }>(
+      "SELECT seen_at FROM first_seen WHERE source_id = ? AND url = ?",
+      sourceId,
+      url,
+    )
+    .one().seen_at;
+}
+
 export type SourceRow = {
   id: string;
   url: string;
