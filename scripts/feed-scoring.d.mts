@@ -11,17 +11,8 @@ export type ExpectedFile = {
   declaredEncoding?: string | null;
 };
 export type Answer = { file: string; ok: boolean; error?: string; items: ScoredItem[] };
-export type FileScore = {
-  items: number;
-  titles: number;
-  links: number;
-  dates: number;
-  read: number;
-  replacementTitles: number;
-  misses: Record<string, unknown>[];
-};
-export type TotalScore = {
-  files: number;
+/** Expected items, and how many agree on title, link, date, both title and link; U+FFFD titles. */
+type Counts = {
   items: number;
   titles: number;
   links: number;
@@ -29,6 +20,9 @@ export type TotalScore = {
   read: number;
   replacementTitles: number;
 };
+export type FileScore = Counts & { misses: Record<string, unknown>[] };
+/** The same as shares of all expected items (`items` stays a count). */
+export type TotalScore = Counts & { files: number };
 export const DEFAULT_BASE: string;
 export const TARGETS: {
   titles: number;
