@@ -32,6 +32,9 @@ const LEASE_MS = 2 * MINUTE_MS;
 export const FEED_SOURCES_PER_STEP = 5;
 // Seen item URLs are kept a little longer than the 7 days after which an item is skipped anyway.
 const SEEN_KEEP_MS = 8 * 24 * 60 * MINUTE_MS;
+// An undated item's first sight is kept far longer: an item still in the feed when its `seen` row is
+// pruned then reads as more than 7 days old and is skipped, instead of being dated afresh.
+const FIRST_SEEN_KEEP_MS = 30 * 24 * 60 * MINUTE_MS;
 const Instant = z.number().int().nonnegative();
 
 const newSourceId = () =>
@@ -149,11 +152,11 @@ export class SourceRegistry extends DurableObject<Env> {
     for (const id of this.dueIds(now, FEED_SOURCES_PER_STEP)) {
       if (this.lease(id, now)) await this.fetchLeased(id, Date.now());
     }
-    for (const table of ["seen", "first_seen"]) {
-      this.ctx.storage.sql.exec(
-        `DELETE FROM ${table} WHERE seen_at < ?`,
-        Date.now() - SEEN_KEEP_MS,
-      );
+    for (const [table, keepMs] of [
+      ["seen", SEEN_KEEP_MS],
+      ["first_seen", FIRST_SEEN_KEEP_MS],
+    ] as const) {
+      this.ctx.storage.sql.exec(`DELETE FROM ${table} WHERE seen_at < ?`, Date.now() - keepMs);
     }
     if (this.dueIds(Date.now(), 1).length > 0) await this.ctx.storage.setAlarm(Date.now() + 1000);
   }
