@@ -2,6 +2,7 @@
 import { DESK_BANNER_SLOT } from "./desk-banner";
 import { html, raw, type SafeHtml } from "./html";
 import { renderPage } from "./page-layout";
+import { CHART_CSS } from "./svg-chart";
 
 // Added to the site's one stylesheet on desk and outbox pages only.
 const DESK_CSS = `
@@ -32,6 +33,7 @@ const LINKS: [string, string][] = [
   ["/desk/preview", "Preview"],
   ["/desk/sends", "Sends"],
   ["/desk/readers", "Readers"],
+  ["/desk/figures", "Figures"],
   ["/desk/embed", "Sign-up form"],
   ["/outbox", "Outbox"],
 ];
@@ -65,7 +67,7 @@ export function renderDeskPage(page: DeskPage): string {
     title: page.title,
     siteTitle: page.siteTitle,
     head: html`<style>
-      ${raw(DESK_CSS)}
+      ${raw(DESK_CSS + CHART_CSS)}
     </style>`,
     body: html`${nav}
       <h1>${page.title}</h1>

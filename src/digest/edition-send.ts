@@ -23,8 +23,8 @@ import {
   scrubFailed,
   settleChunk,
 } from "./chunk-ledger";
-import { EDITION_SCHEMA, chunkTotals, eventTotals } from "./edition-tables";
-import { editionStatus, type SendStatus } from "./edition-status";
+import { EDITION_SCHEMA, chunkTotals, eventTotals, statusOf } from "./edition-tables";
+import type { SendStatus } from "./edition-status";
 import {
   adoptDigest,
   chunkRow,
@@ -38,11 +38,13 @@ import { idempotencyKey } from "./personalise-chunk";
 import { walkEditionStep } from "./edition-step";
 import { isSlotId } from "./digest-schema";
 import { CHOICE_TABLE, choicesOf, forgetChoice, scrubChoices } from "./slot-choices";
+import { countSettled, SEND_MINUTE_TABLE, sendMinutes, type SendMinute } from "./send-minutes";
+import { reportSend } from "../stats/send-figures";
 import { walkSlotStep } from "./slot-step";
 import type { Preferences } from "../subscribers/preferences";
 import { providerLimiter } from "../mail/provider-limiter";
 import { holdChunk, pauseAtAlarm, pauseForQuota, pauseOf, resumeAfterPause } from "./edition-pause";
-import { failureReasons, forgetRefused, redriveRefused, scrubRefused } from "./failed-readers";
+import { forgetRefused, redriveRefused, scrubRefused } from "./failed-readers";
 
 export type DigestEventKind = "bounced" | "complained" | "failed" | "suppressed";
 export type Claim =
@@ -69,7 +71,8 @@ export class EditionSend extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    for (const statement of [...EDITION_SCHEMA, CHOICE_TABLE]) this.sql.exec(statement);
+    for (const statement of [...EDITION_SCHEMA, CHOICE_TABLE, SEND_MINUTE_TABLE])
+      this.sql.exec(statement);
   }
 
   private edition = () => editionRow(this.sql);
@@ -187,9 +190,15 @@ export class EditionSend extends DurableObject<Env> {
    * quota answer pauses the whole send until the quota resets.
    */
   async settle(chunk: number, outcome: Settlement): Promise<void> {
-    if (!settleChunk(this.sql, chunk, outcome, Date.now())) return;
-    if (outcome.kind === "quota") await pauseForQuota(this.owner(this.edition()!.id), outcome.stop);
-    else await this.finishIfDone();
+    const now = Date.now();
+    if (!settleChunk(this.sql, chunk, outcome, now)) return;
+    if (outcome.kind === "quota") {
+      await pauseForQuota(this.owner(this.edition()!.id), outcome.stop);
+      return;
+    }
+    const final = countSettled(this.sql, chunk, now);
+    await this.finishIfDone();
+    if (final) await reportSend(this.env, this.status());
   }
 
   /**
@@ -237,14 +246,20 @@ export class EditionSend extends DurableObject<Env> {
   }
 
   /** A provider event for this edition, counted once per event id. */
-  recordEvent(eventId: string, type: DigestEventKind, permanent: boolean): void {
-    this.sql.exec(
+  async recordEvent(eventId: string, type: DigestEventKind, permanent: boolean): Promise<void> {
+    const inserted = this.sql.exec(
       `INSERT OR IGNORE INTO event (id, type, permanent, at) VALUES (?, ?, ?, ?)`,
       eventId,
       type,
       permanent ? 1 : 0,
       Date.now(),
-    );
+    ).rowsWritten;
+    if (inserted > 0) await reportSend(this.env, this.status());
+  }
+
+  /** Emails sent and failed per minute, for the desk's chart of this send. */
+  minutes(): SendMinute[] {
+    return sendMinutes(this.sql);
   }
 
   /** Removes an erased reader from every chunk not yet sent, and from the refused readers. */
@@ -257,14 +272,7 @@ export class EditionSend extends DurableObject<Env> {
   status(): SendStatus | null {
     const row = this.edition();
     if (!row) return null;
-    const reasons = failureReasons(this.sql);
-    return editionStatus(
-      row,
-      chunkTotals(this.sql),
-      eventTotals(this.sql),
-      pauseOf(this.sql),
-      reasons,
-    );
+    return statusOf(this.sql, row);
   }
 
   /** What the complaint brake weighs: this edition's own sent count and its events. */

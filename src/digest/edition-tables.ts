@@ -1,8 +1,13 @@
 // The SQL tables of an edition's owner (EditionSend), and the sums its status reads. See the
 // docs/storage.md.
-import type { ChunkTotals, EventTotals } from "./edition-status";
-import { PAUSE_TABLE } from "./edition-pause";
-import { FAILURE_TABLES } from "./failed-readers";
+import {
+  editionStatus,
+  type ChunkTotals,
+  type EditionRow,
+  type EventTotals,
+} from "./edition-status";
+import { PAUSE_TABLE, pauseOf } from "./edition-pause";
+import { FAILURE_TABLES, failureReasons } from "./failed-readers";
 
 export const EDITION_SCHEMA = [
   // One row: the digest as adopted (first offer wins) and where the walk stands.
@@ -108,3 +113,7 @@ export function eventTotals(sql: SqlStorage): EventTotals {
     suppressed: row.suppressed ?? 0,
   };
 }
+
+/** The send's status from its rows: the edition, the chunks' sums, its events, pause and failures. */
+export const statusOf = (sql: SqlStorage, row: EditionRow) =>
+  editionStatus(row, chunkTotals(sql), eventTotals(sql), pauseOf(sql), failureReasons(sql));

@@ -1,5 +1,6 @@
 // What a ReaderLedger exchanges with the world outside it: on first touch it adopts what an older
 // deploy kept in KV; after each change it publishes (KV mirror, DepartureLog), retried until done.
+import { flushReaderCount } from "../stats/reader-count";
 import { departureLog } from "./departure-log";
 import { dueIndex } from "./due-index";
 import { preferencesOf } from "./preferences";
@@ -72,6 +73,8 @@ export function createReaderSync({ ctx, env, email, record }: LedgerAccess) {
           current ? Date.parse(current.updatedAt) : Date.now(),
           current === null,
         );
+        // Joins and leaves for the desk's charts, noted in the change's transaction.
+        await flushReaderCount(sql, env);
       }
       sql.exec(`UPDATE publish SET mirrored = ?`, state.version);
       if (state.departure_at_ms === null) return;
