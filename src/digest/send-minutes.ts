@@ -40,7 +40,7 @@ export function countSettled(sql: SqlStorage, chunk: number, nowMs: number): boo
 }
 
 /** Every minute that sent or failed anything, oldest first (a send of a million readers at the
- * provider's 2 calls a second is some 85 rows). */
+ * provider's documented 5 calls a second is some 35 rows). */
 export function sendMinutes(sql: SqlStorage): SendMinute[] {
   return sql
     .exec<{ minute_ms: number; sent: number; failed: number }>(
