@@ -133,7 +133,7 @@ describe("the newsletter's figures", () => {
     ]);
     const minutes = rows(page, "send-numbers-table");
     expect(minutes.reduce((sum, row) => sum + Number(row[1]), 0)).toBe(readers);
-    expect(page).toContain(`provider limit 12,000 per minute`);
+    expect(page).toContain(`provider limit 30,000 per minute`);
   }, 30_000);
 
   it("mails the weekly report on Monday once per editor, with the API's numbers, stories and failing feeds", async () => {
