@@ -89,11 +89,13 @@ async function readerEventOf(
       await send?.recordEvent(eventId, "suppressed", false);
       return { kind: "suppressed", reason };
     }
-    default: {
+    case "email.failed": {
       const reason = event.data.failed?.reason;
       if (!reason) return null;
       await send?.recordEvent(eventId, "failed", false);
       return { kind: "failed", reason };
     }
+    default:
+      return null;
   }
 }
