@@ -35,6 +35,7 @@ import { walkEditionStep } from "./edition-step";
 import { isSlotId } from "./digest-schema";
 import { CHOICE_TABLE, choicesOf, forgetChoice, scrubChoices } from "./slot-choices";
 import { walkSlotStep } from "./slot-step";
+import { STALE_LIST_MS } from "./walk-readers";
 import type { Preferences } from "../subscribers/preferences";
 
 export type DigestEventKind = "bounced" | "complained";
@@ -217,7 +218,10 @@ export class EditionSend extends DurableObject<Env> {
       return this.sendClaim(id, chunk, JSON.parse(row.fixed));
     }
     const walked: string[] = JSON.parse(row.walked ?? "[]");
-    const departed = new Set(await departureLog(this.env).departedAmong(walked, since));
+    // An edition walks KV's list, which can show a reader who left shortly before the compile; a
+    // run slot walks the DueIndex, which is current.
+    const from = isSlotId(id) ? since : since - STALE_LIST_MS;
+    const departed = new Set(await departureLog(this.env).departedAmong(walked, from));
     // Another claim of this chunk may have fixed the set while we waited: keep the first.
     const fresh = this.chunk(chunk)!;
     if (fresh.state === "sent" || fresh.state === "failed") return { kind: "settled" };
