@@ -2,8 +2,9 @@
 // it and, serialised with that, the KV writes of the article it holds.
 //
 // Guarantees: at most one article id holds the URL; of simultaneous posts of a new URL exactly one
-// creates an article and the rest update it; of simultaneous moves to the URL exactly one wins.
-// Its row is written before the KV record, so a crash between the two never duplicates: the next call
+// creates an article and the rest update it; of simultaneous moves to the URL exactly one wins; the
+// record is written at most once a second (KV's limit per key), each call answered once its
+// version is stored. Its row is written before the KV record, so a crash between the two never duplicates: the next call
 // rewrites the record under the same id. Does not guarantee: that KV readers see a write at once (KV
 // shows writes elsewhere up to 60 s late), nor one writer for an article while it moves between two
 // URLs (the old URL's object can still be finishing a re-post it started before the move).
