@@ -23,6 +23,7 @@ export const ArticleUrl = limitDurableObject(real.ArticleUrl);
 export const DepartureLog = limitDurableObject(real.DepartureLog);
 export const DueIndex = limitDurableObject(real.DueIndex);
 export const EditionSend = limitDurableObject(real.EditionSend);
+export const ListImport = limitDurableObject(real.ListImport);
 export const ProviderLimiter = limitDurableObject(real.ProviderLimiter);
 export const ReaderLedger = limitDurableObject(real.ReaderLedger);
 export const SourceRegistry = limitDurableObject(real.SourceRegistry);

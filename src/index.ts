@@ -5,6 +5,7 @@ import type { AppEnv } from "./env";
 
 export { ArticleUrl } from "./articles/article-url";
 export { EditionSend } from "./digest/edition-send";
+export { ListImport } from "./imports/list-import";
 export { ProviderLimiter } from "./mail/provider-limiter";
 export { DepartureLog } from "./subscribers/departure-log";
 export { DueIndex } from "./subscribers/due-index";

@@ -26,6 +26,7 @@ const LEFT_HOW: Record<NonNullable<Subscriber["consent"]["unsubscribeMethod"]>, 
   page: "on the unsubscribe page",
   "one-click": "with your email app's unsubscribe button",
   api: "by an editor, at your request",
+  import: "before this list moved here",
 };
 
 /** The consent record as sentences, oldest first. */
@@ -50,6 +51,7 @@ const EVENT: Record<ConsentEvent["event"], string> = {
   bounced: "An email to you bounced",
   complained: "An email to you was marked as spam",
   invalid: "Our mail provider refused the address as invalid",
+  imported: "Your subscription moved here with the newsletter's list",
 };
 
 const VIA: Record<string, string> = {

@@ -1,6 +1,8 @@
 // The desk's readers: counts by status, a search by address, CSV export and import, and a reader's
 // record with an erase button behind a confirmation step.
+import type { ImportProgress } from "../src/imports/list-import";
 import type { ImportResult } from "../src/subscribers/import-readers";
+import { renderImportSection } from "./desk-imports";
 import type { ReaderCounts } from "../src/subscribers/reader-roster";
 import type { Subscriber } from "../src/subscribers/subscriber-schema";
 import { html } from "./html";
@@ -18,6 +20,8 @@ export function renderReadersPage(options: {
   imported?: ImportResult[];
   errors?: { csv?: string; consentSource?: string };
   values?: { csv?: string; consentSource?: string };
+  imports?: ImportProgress[];
+  importError?: string | undefined;
 }) {
   const { counts, found, errors = {}, values = {} } = options;
   const results =
@@ -55,7 +59,9 @@ export function renderReadersPage(options: {
     <h2>Export</h2>
     <p><a href="/desk/readers.csv" download>Download readers as CSV</a> (address, status, dates, source; no tokens).</p>
 
-    <h2 id="import-heading">Import</h2>
+    ${renderImportSection(options.imports ?? [], options.importError)}
+
+    <h2 id="import-heading">Import a few addresses</h2>
     ${imported}
     <form class="stack" method="post" action="/desk/readers/import" aria-labelledby="import-heading">
       <div class="field">

@@ -3,6 +3,7 @@
 import { Hono } from "hono";
 import { readConfig, signupOrigins, type AppEnv } from "../env";
 import { ApiError, notFound } from "../errors";
+import { recentImports } from "../imports/receive-import";
 import { importReaders } from "../subscribers/import-readers";
 import { countReaders, exportReaders } from "../subscribers/reader-roster";
 import { EmailAddress } from "../subscribers/subscriber-schema";
@@ -12,12 +13,13 @@ import { deskNotice } from "./desk-notices";
 import type { EditorVariables } from "./editor-auth";
 import { readFormBody } from "./form-body";
 import { issuesOf } from "./json-body";
-import { readerDeps } from "./reader-deps";
+import { readerDeps } from "../subscribers/reader-deps";
 import { ConsentSource, csvAddresses } from "./subscribers-csv";
 
 // A pasted CSV of 100 addresses is a few KiB.
 const MAX_IMPORT_FORM_BYTES = 64 * 1024;
 const SEARCH_RESULTS = 50;
+const RECENT_IMPORTS = 5;
 
 const emailParam = (raw: string) => {
   const parsed = EmailAddress.safeParse(raw);
@@ -37,6 +39,8 @@ export const deskReaderRoutes = new Hono<{ Bindings: AppEnv; Variables: EditorVa
         query,
         found: query ? await store.search(query, SEARCH_RESULTS) : null,
         notice: deskNotice(c.req.query("done")),
+        imports: await recentImports(c.env, RECENT_IMPORTS),
+        importError: c.req.query("importError")?.slice(0, 300),
       }),
     );
   })

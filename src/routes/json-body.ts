@@ -4,7 +4,13 @@ import type { Context } from "hono";
 import type { z } from "zod";
 
 type ZodFailure = z.core.$ZodError;
-import { readCappedBody } from "../read-capped-body";
+import {
+  BodyTooLargeError,
+  capStream,
+  decodeBody,
+  readCappedBody,
+  UnsupportedCodingError,
+} from "../read-capped-body";
 import { ApiError, type ErrorIssue } from "../errors";
 
 export const MAX_JSON_BODY_BYTES = 64 * 1024;
@@ -15,13 +21,53 @@ export async function readTextLimited(request: Request, maxBytes: number): Promi
   const tooLarge = () =>
     new ApiError(413, "payload_too_large", `The request body is larger than ${maxBytes} bytes.`);
   if (declared > maxBytes) throw tooLarge();
-  const bytes = await readCappedBody(request.body, maxBytes);
+  const bytes = await readCappedBody(decodedRequestBody(request, maxBytes), maxBytes).catch(
+    (error: unknown) => {
+      if (error instanceof BodyTooLargeError) return null;
+      throw undecodable();
+    },
+  );
   if (bytes === null) throw tooLarge();
   try {
     return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
     throw new ApiError(400, "invalid_json", "The request body is not valid UTF-8.");
   }
+}
+
+const undecodable = () =>
+  new ApiError(
+    400,
+    "invalid_encoding",
+    "The request body could not be decoded as its Content-Encoding says.",
+  );
+
+/**
+ * The request body as decoded from its `Content-Encoding` (gzip, deflate, br), with the cap applied to
+ * the body as sent and again as decoded (a small gzip may hold gigabytes). An unknown coding is a 415
+ * naming it: a body is never read as plain when it says it is not.
+ */
+export function decodedRequestBody(
+  request: Request,
+  maxBytes: number,
+): ReadableStream<Uint8Array> | null {
+  try {
+    return decodeBody(
+      capStream(request.body, maxBytes),
+      request.headers.get("Content-Encoding"),
+      maxBytes,
+    );
+  } catch (error) {
+    if (!(error instanceof UnsupportedCodingError)) throw error;
+    throw new ApiError(415, "unsupported_content_encoding", error.message);
+  }
+}
+
+/** A stream decoding failed: too large (413) or not what its coding says (400). */
+export function decodingError(error: unknown): ApiError {
+  if (error instanceof BodyTooLargeError)
+    return new ApiError(413, "payload_too_large", "The request body is too large.");
+  return undecodable();
 }
 
 const unsupportedMediaType = () =>

@@ -9,7 +9,7 @@ import { renderPreferencesPage } from "../../templates/preferences-page";
 import { preferencesFromForm } from "../subscribers/preference-input";
 import { applyPreferences, parseTopics, preferencesOf } from "../subscribers/preferences";
 import { readFormBody } from "./form-body";
-import { readerDeps } from "./reader-deps";
+import { readerDeps } from "../subscribers/reader-deps";
 
 type PreferencesContext = Context<{ Bindings: AppEnv }>;
 

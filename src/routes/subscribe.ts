@@ -27,7 +27,7 @@ import { html, type SafeHtml } from "../../templates/html";
 import { renderMessagePage } from "../../templates/message-page";
 import { renderSignupPage, SIGNUP_FORM_VERSION } from "../../templates/signup-page";
 import { readFormBody } from "./form-body";
-import { readerDeps } from "./reader-deps";
+import { readerDeps } from "../subscribers/reader-deps";
 import { invalidRequest, readTextLimited, MAX_JSON_BODY_BYTES } from "./json-body";
 
 type ReaderContext = Context<{ Bindings: AppEnv }>;

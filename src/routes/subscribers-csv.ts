@@ -10,7 +10,7 @@ import { addressesFromCsv } from "../subscribers/readers-csv";
 import { exportReaders } from "../subscribers/reader-roster";
 import type { EditorVariables } from "./editor-auth";
 import { MAX_JSON_BODY_BYTES, onInvalid, readTextLimited } from "./json-body";
-import { readerDeps } from "./reader-deps";
+import { readerDeps } from "../subscribers/reader-deps";
 
 export const ConsentSource = z
   .string({ error: "consentSource is required" })

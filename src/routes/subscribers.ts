@@ -17,7 +17,7 @@ import {
 import { EmailAddress, SubscriberStatus, type Subscriber } from "../subscribers/subscriber-schema";
 import type { EditorVariables } from "./editor-auth";
 import { invalidRequest, jsonBody, onInvalid } from "./json-body";
-import { readerDeps } from "./reader-deps";
+import { readerDeps } from "../subscribers/reader-deps";
 import { ConsentSource } from "./subscribers-csv";
 
 // A rare status among many readers: past this many list calls the answer stops early with a cursor

@@ -11,6 +11,7 @@ import { DurableObject } from "cloudflare:workers";
 import { eraseKeysNaming } from "./erasure";
 import { createReaderSync, notePublish, PUBLISH_TABLE } from "./reader-sync";
 import * as rules from "./reader-rules";
+import { importReader, type ImportInput, type ImportOutcome } from "./import-rule";
 import { createReaderTables, type ReaderRow } from "./reader-tables";
 import { preferencesOf, type Preferences } from "./preferences";
 import type { Subscriber } from "./subscriber-schema";
@@ -38,6 +39,14 @@ const SCHEMA = [
     at TEXT NOT NULL,
     claimed TEXT NOT NULL,
     previous TEXT
+  )`,
+  // What each list import did to this reader, so a repeated or resumed import counts them once.
+  `CREATE TABLE IF NOT EXISTS import_seen (
+    id TEXT PRIMARY KEY,
+    row INTEGER NOT NULL,
+    outcome TEXT NOT NULL,
+    reason TEXT,
+    claim TEXT
   )`,
   PUBLISH_TABLE,
 ];
@@ -77,6 +86,54 @@ export class ReaderLedger extends DurableObject<Env> {
     });
     if (claimed) await this.sync.publish();
     return claimed;
+  }
+
+  /**
+   * One row of a list import (import-rule.ts decides). Asked again for the same import it answers
+   * what it did the first time, with the row that did it; `confirmation` is the claimed slot while
+   * the confirmation email it owes may still be unsent (its key makes a repeated send harmless).
+   */
+  async importReader(
+    input: ImportInput,
+    nowIso: string,
+  ): Promise<{
+    outcome: ImportOutcome;
+    row: number;
+    reason: string | null;
+    confirmation: string | null;
+  }> {
+    await this.ready();
+    const result = this.ctx.storage.transactionSync(() => {
+      const previous = this.tables.record();
+      const seen = this.tables.imported(input.importId);
+      if (seen) {
+        const owed = previous?.status === "pending" && previous.confirmationSentAt === seen.claim;
+        return {
+          ...seen,
+          outcome: seen.outcome as ImportOutcome,
+          confirmation: owed ? seen.claim : null,
+        };
+      }
+      const decision = importReader(
+        previous,
+        this.tables.suppression(),
+        this.email(),
+        input,
+        new Date(nowIso),
+      );
+      if (decision.next) this.tables.write(previous, decision.next);
+      const claim = decision.confirm ? (decision.next?.confirmationSentAt ?? null) : null;
+      const noted = {
+        row: input.row,
+        outcome: decision.outcome,
+        reason: decision.reason ?? null,
+        claim,
+      };
+      this.tables.noteImported(input.importId, noted);
+      return { ...noted, confirmation: claim };
+    });
+    await this.sync.publish();
+    return result;
   }
 
   /** The confirmation email of claim `at` could not be sent: the reader may try again at once. */

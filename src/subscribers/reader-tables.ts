@@ -4,6 +4,13 @@ import { notePublish } from "./reader-sync";
 import { departs, Suppression } from "./reader-rules";
 import { Subscriber } from "./subscriber-schema";
 
+export type ImportSeen = {
+  row: number;
+  outcome: string;
+  reason: string | null;
+  claim: string | null;
+};
+
 export type ReaderRow = {
   record: string;
   transient_bounces: number;
@@ -87,9 +94,33 @@ export function createReaderTables(sql: SqlStorage) {
 
     /** Empties every table that may name the reader, keeping only `kept` (reason and time). */
     eraseAllBut(kept: Suppression): void {
-      for (const table of ["reader", "suppression", "seen_event", "confirmation_claim"])
+      for (const table of [
+        "reader",
+        "suppression",
+        "seen_event",
+        "confirmation_claim",
+        "import_seen",
+      ])
         sql.exec(`DELETE FROM ${table}`);
       sql.exec(`INSERT INTO suppression (id, reason, at) VALUES (1, ?, ?)`, kept.reason, kept.at);
+    },
+
+    /** What import `importId` already did to this reader (the row, the outcome, the claim it made). */
+    imported: (importId: string) =>
+      first<ImportSeen>(
+        `SELECT row, outcome, reason, claim FROM import_seen WHERE id = ?`,
+        importId,
+      ),
+
+    noteImported(importId: string, seen: ImportSeen): void {
+      sql.exec(
+        `INSERT INTO import_seen (id, row, outcome, reason, claim) VALUES (?, ?, ?, ?, ?)`,
+        importId,
+        seen.row,
+        seen.outcome,
+        seen.reason,
+        seen.claim,
+      );
     },
 
     /** Forgets event ids seen before `beforeMs`; the oldest one left, if any. */

@@ -32,9 +32,15 @@ export const ConsentEvent = z.object({
     "bounced",
     "complained",
     "invalid",
+    /** Brought in with a list from another tool (ReaderLedger.importReader). */
+    "imported",
   ]),
   /** How: `form`, `api`, `import`, `page`, `one-click`, `webhook`. */
   via: z.string().optional(),
+  /** On `imported`: the tool or list the reader came from, as the importer named it. */
+  source: z.string().optional(),
+  /** On `imported`: the importer's statement of where and when the readers confirmed. */
+  attestation: z.string().optional(),
 });
 export type ConsentEvent = z.infer<typeof ConsentEvent>;
 
@@ -51,7 +57,8 @@ export const Subscriber = z.object({
     ipHash: z.string().nullable(),
     confirmedAt: z.string().nullable(),
     unsubscribedAt: z.string().nullable(),
-    unsubscribeMethod: z.enum(["page", "one-click", "api"]).nullable(),
+    /** `import`: the list they came with showed them as having left. */
+    unsubscribeMethod: z.enum(["page", "one-click", "api", "import"]).nullable(),
   }),
   confirmationSentAt: z.string().nullable(),
   welcomeSentAt: z.string().nullable(),

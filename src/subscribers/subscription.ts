@@ -47,7 +47,6 @@ export async function subscribe(
   deps: SubscriptionDeps,
   input: { email: string } & SignUpInput,
 ): Promise<"confirmation_sent" | "nothing_to_do"> {
-  const { mailer, signer, site, now } = deps;
   const ledger = deps.readers(input.email);
   const { source, formVersion, ipHash, preferences, defaultPreferences } = input;
   const claimed = await ledger.signUp(
@@ -58,27 +57,39 @@ export async function subscribe(
       ...(preferences ? { preferences } : {}),
       ...(defaultPreferences ? { defaultPreferences } : {}),
     },
-    now.toISOString(),
+    deps.now.toISOString(),
   );
   if (!claimed) return "nothing_to_do";
+  if (!(await sendConfirmation(deps, input.email, claimed))) {
+    await ledger.releaseConfirmation(claimed);
+    throw mailUnavailable();
+  }
+  return "confirmation_sent";
+}
 
-  const token = await signer.sign("confirm", input.email, now);
+/**
+ * The confirmation email of the slot `email`'s ledger claimed at `claimed`; false when the provider
+ * would not take it. One idempotency key per claimed slot: sending it again inside the slot (a retried
+ * request, a resumed import) cannot deliver a second email.
+ */
+export async function sendConfirmation(
+  deps: Pick<SubscriptionDeps, "mailer" | "signer" | "site" | "now">,
+  to: string,
+  claimed: string,
+): Promise<boolean> {
+  const { mailer, signer, site, now } = deps;
+  const token = await signer.sign("confirm", to, now);
   const email = renderConfirmEmail({
     siteTitle: site.siteTitle,
     confirmUrl: `${site.siteUrl}/confirm?token=${token}`,
     postalAddress: site.postalAddress,
   });
-  // One key per claimed slot: a retried request inside the slot cannot send a second email.
   const result = await mailer.send(
-    { to: input.email, from: site.mailFrom, ...email, tags: [{ name: "kind", value: "confirm" }] },
-    `confirm:${input.email}:${claimed}`,
+    { to, from: site.mailFrom, ...email, tags: [{ name: "kind", value: "confirm" }] },
+    `confirm:${to}:${claimed}`,
   );
   // 409: this idempotency key was already used in this window, so the email has already gone out.
-  if (!result.ok && result.status !== 409) {
-    await ledger.releaseConfirmation(claimed);
-    throw mailUnavailable();
-  }
-  return "confirmation_sent";
+  return result.ok || result.status === 409;
 }
 
 /**

@@ -1,12 +1,12 @@
-// Wiring for every route that acts on readers: their ledgers, the KV list, mailer, signer and the
-// site's words.
+// Wiring for everything that acts on readers (routes, the list importer): their ledgers, the KV list,
+// mailer, signer and the site's words.
 import { readConfig, requireSecret, type AppEnv } from "../env";
 import { createMailer } from "../mail/create-mailer";
-import { describePreferences, parseTopics, type Preferences } from "../subscribers/preferences";
-import { readerLedger } from "../subscribers/reader-ledger";
-import { createTokenSigner } from "../subscribers/reader-token";
-import { createSubscriberStore, type SubscriberStore } from "../subscribers/subscriber-store";
-import type { SubscriptionDeps } from "../subscribers/subscription";
+import { describePreferences, parseTopics, type Preferences } from "./preferences";
+import { readerLedger } from "./reader-ledger";
+import { createTokenSigner } from "./reader-token";
+import { createSubscriberStore, type SubscriberStore } from "./subscriber-store";
+import type { SubscriptionDeps } from "./subscription";
 
 const REQUEST_RATE_LIMIT_WAIT_SECONDS = 10;
 
