@@ -6,7 +6,7 @@
 import type { ArticleRecords } from "./article-records";
 import type { Article } from "./article-schema";
 
-export const KV_KEY_WRITE_SPACING_MS = 1000;
+const KV_KEY_WRITE_SPACING_MS = 1000;
 // A record's updatedAt is stamped a little before its write reaches KV: a write this object did not
 // make (before a move, or before the object restarted) is counted from it plus this margin.
 const STAMP_MARGIN_MS = 250;

@@ -31,7 +31,7 @@ const PUBLISH_RETRY_MS = 10_000;
 // KV answers a second write to one key within a second with 429 (after the change has committed
 // here). A publish that follows a mirror write sooner waits out the rest of the second first; the
 // changes made meanwhile ride on the same write, since it carries the record as it is then.
-export const MIRROR_WRITE_SPACING_MS = 1000;
+const MIRROR_WRITE_SPACING_MS = 1000;
 
 type Publish = {
   version: number;
