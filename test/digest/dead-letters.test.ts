@@ -1,20 +1,12 @@
 // The dead-letter queue's consumer through the Worker's real queue handler: a job that exhausted
 // its retries is recorded as a failed chunk, the edition finishes `failed` and the chunk is redriven
 // through the real send queue; a dead letter whose recording fails is handed back, never dropped.
-import {
-  createExecutionContext,
-  createMessageBatch,
-  env,
-  getQueueResult,
-  runInDurableObject,
-} from "cloudflare:test";
+import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import worker from "../../src/index";
-import { compileDigest } from "../../src/digest/compile-digest";
-import { editionSend } from "../../src/digest/edition-send";
 import { setFaultHook } from "../platform/platform-limits";
 import { api } from "../fixtures/api";
-import { waitFor } from "../fixtures/digest";
+import { queuedEdition, waitFor } from "../fixtures/digest";
 import { mailTo } from "../fixtures/reader";
 
 let days = 0;
@@ -22,41 +14,7 @@ let days = 0;
 /** An edition whose owner holds `chunks` as queued (a finished walk), on a day of its own. */
 async function edition(chunks: string[][]) {
   const id = `2042-03-${String(++days).padStart(2, "0")}`;
-  const at = "2042-01-01T00:00:00.000Z";
-  const digest = compileDigest({
-    id,
-    articles: [
-      {
-        ...{ id: "01DEADLETTER", url: "https://example.com/dead", title: "A story", summary: null },
-        ...{ source: "example.com", topics: ["ai"], publishedAt: at, createdAt: at },
-        ...{ updatedAt: at, editor: "alice" },
-      },
-    ],
-    minArticles: 1,
-    windowStart: new Date(0),
-    cutoff: new Date(),
-    siteTitle: "Tidings",
-    now: new Date(Date.now() - 60_000),
-  });
-  const owner = editionSend(env, id);
-  await owner.adopt(digest);
-  await runInDurableObject(owner, (_instance, state) => {
-    chunks.forEach((recipients, chunk) =>
-      state.storage.sql.exec(
-        `INSERT INTO chunk (chunk, walked, size, state, updated_at) VALUES (?, ?, ?, 'queued', 0)`,
-        chunk,
-        JSON.stringify(recipients),
-        recipients.length,
-      ),
-    );
-    state.storage.sql.exec(
-      `UPDATE edition SET phase = 'walked', next_chunk = ?, recipients = ?, started_at = ?`,
-      chunks.length,
-      chunks.flat().length,
-      Date.now(),
-    );
-  });
-  return { id, owner };
+  return { id, owner: await queuedEdition(id, chunks) };
 }
 
 /** One delivery of `bodies` to the consumer of `queue`, through the Worker's queue handler. */

@@ -1,15 +1,8 @@
 // A run slot's pool at its largest: 500 articles with 2,000-character summaries, in a daily and a
 // weekly section, is far more than SQLite takes in one row (2 MB, which the harness enforces). Its
 // own file: storage is per file, and the 500 articles would crowd another file's slots.
-import {
-  createExecutionContext,
-  createScheduledController,
-  env,
-  runInDurableObject,
-  waitOnExecutionContext,
-} from "cloudflare:test";
+import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import worker from "../../src/index";
 import { newArticleId } from "../../src/articles/article-id";
 import { createArticleRecords } from "../../src/articles/article-records";
 import type { Article } from "../../src/articles/article-schema";
@@ -18,22 +11,13 @@ import type { Digest } from "../../src/digest/digest-schema";
 import { POOL_MAX_ARTICLES } from "../../src/digest/slot-pool";
 import { readerLedger } from "../../src/subscribers/reader-ledger";
 import { defaultPreferences, type Preferences } from "../../src/subscribers/preferences";
-import { waitFor } from "../fixtures/digest";
+import { runScheduled, waitFor } from "../fixtures/digest";
 import { mailTo } from "../fixtures/reader";
 
 const personal = { ...env, DIGEST_DELIVERY: "personal" } as typeof env;
 const HOUR = 3_600_000;
 
-async function run(iso: string) {
-  const scheduledTime = Date.parse(iso);
-  const ctx = createExecutionContext();
-  await worker.scheduled(
-    createScheduledController({ scheduledTime, cron: "*/15 * * * *" }),
-    personal,
-    ctx,
-  );
-  await waitOnExecutionContext(ctx);
-}
+const run = (iso: string) => runScheduled(Date.parse(iso), "*/15 * * * *", personal);
 
 const finished = (slotId: string) =>
   waitFor(async () => {

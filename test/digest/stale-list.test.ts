@@ -1,20 +1,14 @@
 // KV lists can be a minute stale in production: the edition's walk may list a reader who left just
 // before the compile as confirmed. The harness's KV wrapper lags the list by 60 s here (no mock of
 // our storage), and the send must still mail only the readers who stayed.
-import {
-  createExecutionContext,
-  createScheduledController,
-  env,
-  waitOnExecutionContext,
-} from "cloudflare:test";
+import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
-import worker from "../../src/index";
 import { createSubscriberStore } from "../../src/subscribers/subscriber-store";
 import { readerLedger } from "../../src/subscribers/reader-ledger";
 import { limitEnv } from "../platform/limit-bindings";
 import { configureLimits } from "../platform/platform-limits";
 import { api } from "../fixtures/api";
-import { seedReaders, waitFor } from "../fixtures/digest";
+import { runScheduled, seedReaders, waitFor } from "../fixtures/digest";
 import { mailTo } from "../fixtures/reader";
 
 afterEach(() => {
@@ -48,13 +42,7 @@ describe("a readers' list a minute behind", () => {
 
     const scheduledTime = Date.now() + 1000;
     const id = new Date(scheduledTime).toISOString().slice(0, 10);
-    const ctx = createExecutionContext();
-    await worker.scheduled(
-      createScheduledController({ scheduledTime, cron: "0 7 * * *" }),
-      env,
-      ctx,
-    );
-    await waitOnExecutionContext(ctx);
+    await runScheduled(scheduledTime, "0 7 * * *");
     const status = await waitFor(async () => {
       const digest = ((await (await api(`/api/digests/${id}`)).json()) as any).digest;
       return digest.status === "sent" || digest.status === "failed" ? digest : null;
