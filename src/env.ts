@@ -65,7 +65,7 @@ const Config = z.object({
   FEED_CRON: z.string().min(1).default("5-59/15 * * * *"),
   ALLOW_PRIVATE_FEEDS: z.preprocess((value) => value === true || value === "true", z.boolean()),
   STORY_MERGE_THRESHOLD: z.preprocess(
-    (value) => (value === undefined || value === "" ? 0.16 : Number(value)),
+    (value) => (value === undefined || value === "" ? 0.24 : Number(value)),
     z.number().positive().max(1),
   ),
   RESEND_BASE_URL: optionalText,

@@ -16,6 +16,12 @@ export type Story = {
 
 const isFeed = (article: Article) => article.editor.startsWith("feed:");
 const createdMs = (article: Article) => Date.parse(article.createdAt);
+// When the outlet published it; never later than we first saw it (a feed's clock may run ahead).
+const publishedMs = (article: Article) => {
+  const published = Date.parse(article.publishedAt);
+  const created = createdMs(article);
+  return Number.isFinite(published) ? Math.min(published, created) : created;
+};
 
 /** The lead: an article an editor posted beats a feed's; otherwise the earliest. */
 function leadOf(articles: Article[]): Article {
@@ -33,7 +39,10 @@ export function rankStories(articles: Article[], threshold: number): Story[] {
   const oldestFirst = [...articles].sort(
     (a, b) => createdMs(a) - createdMs(b) || a.id.localeCompare(b.id),
   );
-  const numbers = groupStories(oldestFirst, threshold);
+  const numbers = groupStories(
+    oldestFirst.map((article) => ({ ...article, at: publishedMs(article) })),
+    threshold,
+  );
   const groups = new Map<number, Article[]>();
   oldestFirst.forEach((article, i) => {
     const number = numbers[i] ?? i;

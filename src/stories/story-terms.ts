@@ -21,13 +21,23 @@ const URL_NOISE = new Set(
   ),
 );
 
-/** Lower-case words of letters or digits, possessives and plain plurals folded, stopwords dropped. */
+// Joins the parts of a version or an amount ("7.1", "1.8B") while words are split at dots.
+const DECIMAL_POINT = /(\d)\.(?=\d)/g;
+const JOINED_POINT = "\u2024";
+
+/**
+ * Lower-case words of letters or digits, possessives and plain plurals folded, stopwords dropped. A
+ * version or an amount stays one word ("iOS 7.1" gives "7.1", "$1.8B" gives "1.8b"): alone, "7" and
+ * "1" say nothing, together they name a release.
+ */
 export function wordsOf(text: string): string[] {
   const words: string[] = [];
-  for (const raw of text
+  for (const piece of text
     .toLowerCase()
     .normalize("NFKD")
-    .split(/[^\p{L}\p{N}']+/u)) {
+    .replace(DECIMAL_POINT, `$1${JOINED_POINT}`)
+    .split(/[^\p{L}\p{N}'\u2024]+/u)) {
+    const raw = piece.replaceAll(JOINED_POINT, ".");
     let word = raw
       .replace(/^'+|'+$/g, "")
       .replace(/'s$/, "")
@@ -73,6 +83,36 @@ export function slugWordsOf(url: string): string[] {
   );
 }
 
+// Names that a number follows without naming a product: "March 10", "Monday 3".
+const CALENDAR_WORDS = new Set(
+  (
+    "january february march april may june july august september october november december " +
+    "jan feb mar apr jun jul aug sep sept oct nov dec " +
+    "monday tuesday wednesday thursday friday saturday sunday"
+  ).split(" "),
+);
+
+/**
+ * Products named by one digit, as one term each: "iPhone 6" gives "iphone_6", "Windows 8"
+ * "windows_8", "Season 4" "season_4". A capitalised name, then the digit. Alone, a digit is too
+ * short to be a word and the name spans many stories ("iPhone"); together they name one. Longer
+ * model numbers and versions ("S5", "M8", "7.1") are words of their own.
+ */
+export function modelNamesOf(title: string): string[] {
+  const tokens = title.split(/\s+/).map((token) => token.replace(/[,.:;!?)"'\u2019]+$/u, ""));
+  const models: string[] = [];
+  for (let i = 1; i < tokens.length; i++) {
+    const name = (tokens[i - 1] ?? "").replace(/^[("'\u2018]+/u, "");
+    const digit = tokens[i] ?? "";
+    if (!/^\d$/.test(digit) || !/^\p{L}[\p{L}\p{N}-]*$/u.test(name) || !/\p{Lu}/u.test(name))
+      continue;
+    const word = name.toLowerCase();
+    if (STOPWORDS.has(word) || CALENDAR_WORDS.has(word)) continue;
+    models.push(`${word}_${digit}`);
+  }
+  return models;
+}
+
 /** How much each field counts: the title carries a story; the slug and summary only help. */
 export const FIELD_WEIGHTS = { named: 1.5, title: 1, slug: 0.5, summary: 0.25 } as const;
 
@@ -87,6 +127,7 @@ export function termsOf(article: { title: string; url?: string; summary?: string
   };
   add(wordsOf(article.title), FIELD_WEIGHTS.title);
   add(namedWordsOf(article.title), FIELD_WEIGHTS.named);
+  add(modelNamesOf(article.title), FIELD_WEIGHTS.title);
   if (article.url) add(slugWordsOf(article.url), FIELD_WEIGHTS.slug);
   if (article.summary) add(wordsOf(article.summary.slice(0, SUMMARY_CHARS)), FIELD_WEIGHTS.summary);
   return terms;

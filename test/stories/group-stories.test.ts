@@ -2,10 +2,15 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Article } from "../../src/articles/article-schema";
-import { groupStories } from "../../src/stories/group-stories";
+import {
+  DEFAULT_STORY_MERGE_THRESHOLD,
+  STORY_MAX_GAP_HOURS,
+  groupStories,
+} from "../../src/stories/group-stories";
+import { modelNamesOf, wordsOf } from "../../src/stories/story-terms";
 import { otherSources, rankStories } from "../../src/stories/rank-stories";
 
-const T = 0.16;
+const T = DEFAULT_STORY_MERGE_THRESHOLD;
 let seq = 0;
 function article(title: string, source: string, fields: Partial<Article> = {}): Article {
   seq++;
@@ -52,6 +57,79 @@ describe("grouping headlines into stories", () => {
       T,
     );
     expect(stories[0]).not.toBe(stories[1]);
+  });
+});
+
+describe("the second stage and time", () => {
+  // Each headline also carries four words of its own, as real headlines do: one headline is then
+  // far from a story's centroid, while two parts' centroids, each summing five, are near.
+  let word = 0;
+  const own = () => Array.from({ length: 4 }, () => `w${(word++).toString(36)}x`).join(" ");
+  const part = (core: string) => Array.from({ length: 5 }, () => ({ title: `${core} ${own()}` }));
+
+  it("merges the parts of a broad story that the first pass kept apart", () => {
+    const items = [
+      ...part("titanfall respawn servers queue"),
+      ...part("titanfall respawn review shooter"),
+    ];
+    const strict = groupStories(items, T, 0);
+    expect(new Set(strict).size).toBe(2);
+    expect(new Set(groupStories(items, T)).size).toBe(1);
+  });
+
+  it("does not merge parts that share only one word", () => {
+    const items = [...part("titanfall respawn servers queue"), ...part("titanfall sales chart")];
+    expect(new Set(groupStories(items, T)).size).toBe(2);
+  });
+
+  it(`keeps articles more than ${STORY_MAX_GAP_HOURS} hours apart in different stories`, () => {
+    const day = 86_400_000;
+    const at = (days: number) => Date.UTC(2026, 0, 1) + days * day;
+    const titles = [
+      "Apple unveils the M5 MacBook Pro with a new chip",
+      "Apple's new M5 MacBook Pro arrives with faster chip",
+    ];
+    const near = groupStories(
+      titles.map((title, i) => ({ title, at: at(i) })),
+      T,
+    );
+    expect(near[0]).toBe(near[1]);
+    const far = groupStories(
+      titles.map((title, i) => ({ title, at: at(3 * i) })),
+      T,
+    );
+    expect(far[0]).not.toBe(far[1]);
+    // The second stage too: two parts days apart stay two.
+    const parts = [
+      ...part("titanfall respawn servers queue").map((item) => ({ ...item, at: at(0) })),
+      ...part("titanfall respawn review shooter").map((item) => ({ ...item, at: at(5) })),
+    ];
+    expect(new Set(groupStories(parts, T)).size).toBe(2);
+  });
+
+  it("dates an article by its publication, never later than it was first seen", () => {
+    const title = "Kubernetes 2.0 drops Docker shim entirely";
+    const first = article(title, "A", { publishedAt: "2026-11-26T01:00:00.000Z" });
+    // Published days later than first seen (a feed's clock running ahead): dated when seen.
+    const ahead = article(title, "B", { publishedAt: "2026-12-20T06:00:00.000Z" });
+    const stale = article(title, "C", { publishedAt: "2026-11-01T06:00:00.000Z" });
+    const stories = rankStories([first, ahead, stale], T);
+    expect(stories.map((story) => story.articles.length).sort()).toEqual([1, 2]);
+    expect(stories.find((story) => story.articles.length === 1)?.lead.id).toBe(stale.id);
+  });
+});
+
+describe("story terms", () => {
+  it("keeps a version or an amount as one word and names a product by its digit", () => {
+    expect(wordsOf("Apple releases iOS 7.1, Men's Wearhouse in $1.8B deal")).toEqual(
+      expect.arrayContaining(["7.1", "1.8b"]),
+    );
+    expect(wordsOf("Stocks end. 10 things")).toEqual(["stock", "end", "10", "thing"]);
+    expect(modelNamesOf("iPhone 6 rumours, Windows 8 and Season 4 on March 10")).toEqual([
+      "iphone_6",
+      "windows_8",
+      "season_4",
+    ]);
   });
 });
 
