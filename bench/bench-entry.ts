@@ -20,6 +20,7 @@ import {
 } from "../test/platform/platform-limits";
 
 export const ArticleUrl = limitDurableObject(real.ArticleUrl);
+export const DailyFigures = limitDurableObject(real.DailyFigures);
 export const DepartureLog = limitDurableObject(real.DepartureLog);
 export const DueIndex = limitDurableObject(real.DueIndex);
 export const EditionSend = limitDurableObject(real.EditionSend);

@@ -74,6 +74,17 @@ const Config = z.object({
   EDITOR_TOKENS: optionalText,
   /** Origins (comma-separated) whose sign-up form posts and JSON sign-ups are accepted. */
   SIGNUP_ORIGINS: optionalText,
+  /** Who gets the weekly report: comma-separated addresses (empty: nobody). */
+  EDITOR_EMAILS: z.preprocess(
+    (value) =>
+      typeof value === "string"
+        ? value
+            .split(",")
+            .map((a) => a.trim())
+            .filter(Boolean)
+        : [],
+    z.array(z.email()).max(50),
+  ),
   /** The deployed commit, shown by GET /health when set. */
   COMMIT_SHA: optionalText,
   SIGNING_SECRET: optionalText,

@@ -11,6 +11,7 @@ export { DepartureLog } from "./subscribers/departure-log";
 export { DueIndex } from "./subscribers/due-index";
 export { ReaderLedger } from "./subscribers/reader-ledger";
 export { SourceRegistry } from "./sources/source-registry";
+export { DailyFigures } from "./stats/daily-figures";
 
 export default {
   fetch: app.fetch,

@@ -3,7 +3,7 @@
 declare namespace Cloudflare {
 	interface GlobalProps {
 		mainModule: typeof import("./index");
-		durableNamespaces: "ArticleUrl" | "ReaderLedger" | "DepartureLog" | "EditionSend" | "ProviderLimiter" | "SourceRegistry" | "DueIndex" | "ListImport";
+		durableNamespaces: "ArticleUrl" | "ReaderLedger" | "DepartureLog" | "EditionSend" | "ProviderLimiter" | "SourceRegistry" | "DueIndex" | "ListImport" | "DailyFigures";
 	}
 	interface Env {
 		ARTICLES: KVNamespace;
@@ -35,6 +35,8 @@ declare namespace Cloudflare {
 		COMMIT_SHA: string;
 		STORY_MERGE_THRESHOLD: string;
 		FEED_CRON: string;
+		EDITOR_EMAILS: string;
+		FIGURES_BASELINE_DELAY_SECONDS: string;
 		EDITOR_TOKENS: string;
 		SIGNING_SECRET: string;
 		ALLOW_PRIVATE_FEEDS: string;
@@ -46,6 +48,7 @@ declare namespace Cloudflare {
 		SOURCES: DurableObjectNamespace<import("./index").SourceRegistry>;
 		DUE_INDEX: DurableObjectNamespace<import("./index").DueIndex>;
 		IMPORTS: DurableObjectNamespace<import("./index").ListImport>;
+		FIGURES: DurableObjectNamespace<import("./index").DailyFigures>;
 	}
 }
 interface Env extends Cloudflare.Env {}
@@ -53,5 +56,5 @@ type StringifyValues<EnvType extends Record<string, unknown>> = {
 	[Binding in keyof EnvType]: EnvType[Binding] extends string ? EnvType[Binding] : string;
 };
 declare namespace NodeJS {
-	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "SITE_URL" | "DIGEST_TITLE" | "DIGEST_TAGLINE" | "MAIL_FROM" | "DIGEST_DELIVERY" | "DIGEST_CRON" | "DIGEST_SEND_TIME" | "MAIL_POSTAL_ADDRESS" | "TOPICS" | "DIGEST_MAX_ARTICLES" | "DIGEST_MIN_ARTICLES" | "RESEND_RATE_PER_SECOND" | "COMPLAINT_BRAKE_RATE" | "RESEND_BASE_URL" | "SEND_RETRY_BASE_SECONDS" | "SEND_RETRY_MAX_SECONDS" | "SEND_RATE_LIMIT_WAIT_SECONDS" | "FANOUT_PAGES_PER_STEP" | "SIGNUP_ORIGINS" | "COMMIT_SHA" | "STORY_MERGE_THRESHOLD" | "FEED_CRON" | "ALLOW_PRIVATE_FEEDS">> {}
+	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "SITE_URL" | "DIGEST_TITLE" | "DIGEST_TAGLINE" | "MAIL_FROM" | "DIGEST_DELIVERY" | "DIGEST_CRON" | "DIGEST_SEND_TIME" | "MAIL_POSTAL_ADDRESS" | "TOPICS" | "DIGEST_MAX_ARTICLES" | "DIGEST_MIN_ARTICLES" | "RESEND_RATE_PER_SECOND" | "COMPLAINT_BRAKE_RATE" | "RESEND_BASE_URL" | "SEND_RETRY_BASE_SECONDS" | "SEND_RETRY_MAX_SECONDS" | "SEND_RATE_LIMIT_WAIT_SECONDS" | "FANOUT_PAGES_PER_STEP" | "SIGNUP_ORIGINS" | "COMMIT_SHA" | "STORY_MERGE_THRESHOLD" | "FEED_CRON" | "EDITOR_EMAILS" | "FIGURES_BASELINE_DELAY_SECONDS" | "ALLOW_PRIVATE_FEEDS">> {}
 }

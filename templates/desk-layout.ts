@@ -1,6 +1,7 @@
 // The desk's shell: the page layout with a wider column, the desk's navigation and sign-out.
 import { html, raw, type SafeHtml } from "./html";
 import { renderPage } from "./page-layout";
+import { CHART_CSS } from "./svg-chart";
 
 // Added to the site's one stylesheet on desk and outbox pages only.
 const DESK_CSS = `
@@ -29,6 +30,7 @@ const LINKS: [string, string][] = [
   ["/desk/preview", "Preview"],
   ["/desk/sends", "Sends"],
   ["/desk/readers", "Readers"],
+  ["/desk/figures", "Figures"],
   ["/desk/embed", "Sign-up form"],
   ["/outbox", "Outbox"],
 ];
@@ -61,7 +63,7 @@ export function renderDeskPage(page: DeskPage): string {
     title: page.title,
     siteTitle: page.siteTitle,
     head: html`<style>
-      ${raw(DESK_CSS)}
+      ${raw(DESK_CSS + CHART_CSS)}
     </style>`,
     body: html`${nav}
       <h1>${page.title}</h1>

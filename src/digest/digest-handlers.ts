@@ -14,6 +14,7 @@ import { digestIdFor, runDigest, type RunDeps } from "./run-digest";
 import { runDue } from "./run-due";
 import { dueIndex } from "../subscribers/due-index";
 import { handleSendBatch, type SendDeps } from "./send-jobs";
+import { runWeeklyReport } from "../stats/weekly-report";
 
 const DEAD_LETTER_QUEUE_NAME = "tidings-send-dead";
 // The resume cron nudges the owners of this many recent editions, whatever their date: a held
@@ -76,6 +77,12 @@ export async function scheduled(
   env: AppEnv,
   _ctx?: ExecutionContext,
 ): Promise<void> {
+  await runCron(controller, env);
+  // On Mondays, after the cron's own work: the weekly report to the editors (never fails the run).
+  await runWeeklyReport(env, controller.cron, controller.scheduledTime);
+}
+
+async function runCron(controller: ScheduledController, env: AppEnv): Promise<void> {
   const deps = runDeps(env);
   const config = readConfig(env);
   // Feeds first, then whatever else this cron does: it may share its expression with another.

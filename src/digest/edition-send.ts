@@ -34,6 +34,8 @@ import { idempotencyKey } from "./personalise-chunk";
 import { walkEditionStep } from "./edition-step";
 import { isSlotId } from "./digest-schema";
 import { CHOICE_TABLE, choicesOf, forgetChoice, scrubChoices } from "./slot-choices";
+import { countSettled, SEND_MINUTE_TABLE, sendMinutes, type SendMinute } from "./send-minutes";
+import { reportSend } from "../stats/send-figures";
 import { walkSlotStep } from "./slot-step";
 import { STALE_LIST_MS } from "./walk-readers";
 import type { Preferences } from "../subscribers/preferences";
@@ -71,7 +73,8 @@ export class EditionSend extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    for (const statement of [...EDITION_SCHEMA, CHOICE_TABLE]) this.sql.exec(statement);
+    for (const statement of [...EDITION_SCHEMA, CHOICE_TABLE, SEND_MINUTE_TABLE])
+      this.sql.exec(statement);
   }
 
   /** The edition row without its digest (the digest's JSON is large; claims need none of it). */
@@ -247,7 +250,11 @@ export class EditionSend extends DurableObject<Env> {
 
   /** Records a chunk's outcome once; a repeated or late settlement of a final chunk is ignored. */
   async settle(chunk: number, outcome: Settlement): Promise<void> {
-    if (settleChunk(this.sql, chunk, outcome, Date.now())) await this.finishIfDone();
+    const now = Date.now();
+    if (!settleChunk(this.sql, chunk, outcome, now)) return;
+    const final = countSettled(this.sql, chunk, now);
+    await this.finishIfDone();
+    if (final) await reportSend(this.env, this.status());
   }
 
   /** Failed chunks go out again under the same rules; answers how many readers that is. */
@@ -279,14 +286,20 @@ export class EditionSend extends DurableObject<Env> {
   }
 
   /** A provider event for this edition, counted once per event id. */
-  recordEvent(eventId: string, type: DigestEventKind, permanent: boolean): void {
-    this.sql.exec(
+  async recordEvent(eventId: string, type: DigestEventKind, permanent: boolean): Promise<void> {
+    const inserted = this.sql.exec(
       `INSERT OR IGNORE INTO event (id, type, permanent, at) VALUES (?, ?, ?, ?)`,
       eventId,
       type,
       permanent ? 1 : 0,
       Date.now(),
-    );
+    ).rowsWritten;
+    if (inserted > 0) await reportSend(this.env, this.status());
+  }
+
+  /** Emails sent and failed per minute, for the desk's chart of this send. */
+  minutes(): SendMinute[] {
+    return sendMinutes(this.sql);
   }
 
   /** Removes an erased reader from every chunk not yet sent. */

@@ -8,6 +8,7 @@
 // One object per reader: a reader causes a few calls a day (plus one per webhook event), so a
 // million readers are a million small objects and none is a hot spot.
 import { DurableObject } from "cloudflare:workers";
+import { FIGURE_CHANGE_TABLE, noteReaderCount } from "../stats/reader-count";
 import { eraseKeysNaming } from "./erasure";
 import { createReaderSync, notePublish, PUBLISH_TABLE } from "./reader-sync";
 import * as rules from "./reader-rules";
@@ -49,6 +50,7 @@ const SCHEMA = [
     claim TEXT
   )`,
   PUBLISH_TABLE,
+  FIGURE_CHANGE_TABLE,
 ];
 
 // Resend retries a failed webhook delivery for about 3 days; a week covers every retry.
@@ -248,6 +250,7 @@ export class ReaderLedger extends DurableObject<Env> {
       this.tables.eraseAllBut(
         rules.suppressionAfterErasure(previous, this.tables.suppression(), now),
       );
+      noteReaderCount(this.ctx.storage.sql, previous, null, now.getTime());
       notePublish(this.ctx.storage.sql, now.getTime(), true);
       return previous;
     });

@@ -1,6 +1,7 @@
 // What a ReaderLedger exchanges with the world outside it: on first touch it adopts what an older
-// deploy kept in KV; after each change it publishes (KV mirror, DueIndex, DepartureLog), retried
-// until done, writing the mirror at most once a second.
+// deploy kept in KV; after each change it publishes (KV mirror, DueIndex, DailyFigures,
+// DepartureLog), retried until done, writing the mirror at most once a second.
+import { flushReaderCount } from "../stats/reader-count";
 import { departureLog } from "./departure-log";
 import { dueIndex } from "./due-index";
 import { preferencesOf } from "./preferences";
@@ -123,6 +124,8 @@ export function createReaderSync({ ctx, env, email, record }: LedgerAccess) {
         current ? Date.parse(current.updatedAt) : Date.now(),
         current === null,
       );
+      // Joins and leaves for the desk's charts, noted in the change's transaction.
+      await flushReaderCount(sql, env);
       sql.exec(`UPDATE publish SET mirrored = ?`, version);
     } catch (error) {
       await ctx.storage.setAlarm(Date.now() + PUBLISH_RETRY_MS);

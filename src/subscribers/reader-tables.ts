@@ -1,5 +1,6 @@
 // Synchronous reads and writes of one ReaderLedger's SQL tables (schema at the top of the class),
 // so each RPC method reads as the rule it applies; every write runs in the caller's transaction.
+import { noteReaderCount } from "../stats/reader-count";
 import { notePublish } from "./reader-sync";
 import { departs, Suppression } from "./reader-rules";
 import { Subscriber } from "./subscriber-schema";
@@ -48,6 +49,7 @@ export function createReaderTables(sql: SqlStorage) {
           JSON.stringify(next),
         );
       else sql.exec(`DELETE FROM reader`);
+      noteReaderCount(sql, previous, next, next ? Date.parse(next.updatedAt) : Date.now());
       notePublish(sql, departs(previous, next) && next ? Date.parse(next.updatedAt) : null);
     },
 

@@ -6,6 +6,7 @@ import { limitDurableObject, limitWorker } from "./limit-worker";
 
 export default limitWorker(worker);
 export const ArticleUrl = limitDurableObject(real.ArticleUrl);
+export const DailyFigures = limitDurableObject(real.DailyFigures);
 export const DepartureLog = limitDurableObject(real.DepartureLog);
 export const DueIndex = limitDurableObject(real.DueIndex);
 export const EditionSend = limitDurableObject(real.EditionSend);
