@@ -15,11 +15,21 @@ export type FetchOptions = {
 
 export type FetchOutcome =
   | { kind: "not_modified"; status: 304 }
-  | { kind: "ok"; status: number; body: string; etag: string | null; lastModified: string | null }
+  | {
+      kind: "ok";
+      status: number;
+      /** The body's bytes, decoded later by the feed's own declared encoding. */
+      bytes: Uint8Array;
+      contentType: string | null;
+      /** The address the body came from, after redirects: the base of its relative links. */
+      url: string;
+      etag: string | null;
+      lastModified: string | null;
+    }
   | { kind: "error"; status: number | null; error: string };
 
 /** Reads at most FEED_MAX_BYTES of the (already decompressed) body, or says it was too large. */
-async function readCapped(response: Response): Promise<string | null> {
+async function readCapped(response: Response): Promise<Uint8Array | null> {
   const declared = Number(response.headers.get("Content-Length") ?? "0");
   const encoded = response.headers.get("Content-Encoding");
   // A declared length is of the encoded body; only trust it when the body is not compressed.
@@ -27,9 +37,7 @@ async function readCapped(response: Response): Promise<string | null> {
     await response.body?.cancel();
     return null;
   }
-  const bytes = await readCappedBody(response.body, FEED_MAX_BYTES);
-  if (bytes === null) return null;
-  return new TextDecoder().decode(bytes);
+  return readCappedBody(response.body, FEED_MAX_BYTES);
 }
 
 export async function fetchFeed(url: string, options: FetchOptions): Promise<FetchOutcome> {
@@ -72,8 +80,8 @@ export async function fetchFeed(url: string, options: FetchOptions): Promise<Fet
           error: `The feed answered HTTP ${response.status}.`,
         };
       }
-      const body = await readCapped(response);
-      if (body === null) {
+      const bytes = await readCapped(response);
+      if (bytes === null) {
         return {
           kind: "error",
           status: response.status,
@@ -83,7 +91,9 @@ export async function fetchFeed(url: string, options: FetchOptions): Promise<Fet
       return {
         kind: "ok",
         status: response.status,
-        body,
+        bytes,
+        contentType: response.headers.get("Content-Type"),
+        url: verdict.url.href,
         etag: response.headers.get("ETag"),
         lastModified: response.headers.get("Last-Modified"),
       };

@@ -1,8 +1,14 @@
 // One fetch of one source: conditional GET, parse, and each new item upserted as an article.
 import { createArticleStore } from "../articles/article-store";
 import { fetchFeed } from "./fetch-feed";
-import { articleFromItem, feedEditor, MAX_ITEMS_PER_FETCH } from "./ingest-items";
-import { parseFeed } from "./parse-feed";
+import { FeedError } from "./feed-error";
+import {
+  articleFromItem,
+  feedEditor,
+  MAX_ITEMS_PER_FETCH,
+  undatedItemsAreNews,
+} from "./ingest-items";
+import { type ParsedFeed, readFeed } from "./read-feed";
 import type { FetchReport, Source } from "./source-schema";
 import { canonicalUrl } from "../articles/canonical-url";
 import { ArticleInput } from "../articles/article-schema";
@@ -14,6 +20,8 @@ export type RunOptions = {
   userAgent: string;
   seen: (url: string) => boolean;
   markSeen: (url: string) => void;
+  /** When this source first saw an undated item at `url` (recorded now if never). */
+  firstSeen: (url: string) => number;
   now: Date;
 };
 
@@ -25,7 +33,7 @@ export async function runSourceFetch(
   report: FetchReport;
   validators: { etag: string | null; lastModified: string | null } | null;
 }> {
-  const blank = { items: 0, created: 0, skipped: 0 };
+  const blank = { items: 0, created: 0, skipped: 0, warning: null };
   const outcome = await fetchFeed(source.url, options);
   if (outcome.kind === "not_modified") {
     return {
@@ -39,11 +47,15 @@ export async function runSourceFetch(
       validators: null,
     };
   }
-  let feed;
+  let feed: ParsedFeed;
   try {
-    feed = parseFeed(outcome.body, source.url);
+    feed = readFeed(outcome.bytes, { url: outcome.url, contentType: outcome.contentType });
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    // A FeedError says why in an editor's words; anything else is a fault of ours, said as such.
+    const message =
+      error instanceof FeedError
+        ? error.message
+        : `The feed could not be read (${error instanceof Error ? error.message : String(error)}).`;
     return {
       report: { status: "failed", httpStatus: outcome.status, error: message, ...blank },
       validators: null,
@@ -56,13 +68,21 @@ export async function runSourceFetch(
   let created = 0;
   let skipped = 0;
   let unstored = false;
+  const undatedAreNews = undatedItemsAreNews(feed.items, options.now, source.lastFetchAt !== null);
   for (const item of newestFirst.slice(0, MAX_ITEMS_PER_FETCH)) {
+    if (!item.url) {
+      skipped++;
+      continue;
+    }
     const url = canonicalUrl(item.url);
     if (options.seen(url)) continue;
-    const input = articleFromItem(item, source, options.now);
+    const firstSeenMs = !item.publishedAt && undatedAreNews ? options.firstSeen(url) : null;
+    const input = articleFromItem(item, source, options.now, firstSeenMs);
     // An item the article rules refuse (say, a URL over 2,048 characters) is skipped, not fatal.
     if (!input || !ArticleInput.safeParse(input).success) {
       skipped++;
+      // An undated item passed over now is never taken later with a later date.
+      if (!item.publishedAt) options.markSeen(url);
       continue;
     }
     try {
@@ -81,6 +101,7 @@ export async function runSourceFetch(
       status: "fetched",
       httpStatus: outcome.status,
       error: null,
+      warning: feed.warnings[0] ?? null,
       items: feed.items.length,
       created,
       skipped,

@@ -22,7 +22,7 @@ import {
   SourceInput,
   SourcePatch,
 } from "./source-schema";
-import { SOURCE_TABLES, sourceOfRow, type SourceRow } from "./source-tables";
+import { firstSeenAt, migrateSourceTables, sourceOfRow, type SourceRow } from "./source-tables";
 
 const MINUTE_MS = 60_000;
 const MAX_BACKOFF_MS = 24 * 60 * MINUTE_MS;
@@ -32,6 +32,9 @@ const LEASE_MS = 2 * MINUTE_MS;
 export const FEED_SOURCES_PER_STEP = 5;
 // Seen item URLs are kept a little longer than the 7 days after which an item is skipped anyway.
 const SEEN_KEEP_MS = 8 * 24 * 60 * MINUTE_MS;
+// An undated item's first sight is kept far longer: an item still in the feed when its `seen` row is
+// pruned then reads as more than 7 days old and is skipped, instead of being dated afresh.
+const FIRST_SEEN_KEEP_MS = 30 * 24 * 60 * MINUTE_MS;
 const Instant = z.number().int().nonnegative();
 
 const newSourceId = () =>
@@ -46,7 +49,7 @@ export const backoffMs = (everyMinutes: number, failures: number) =>
 export class SourceRegistry extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    for (const statement of SOURCE_TABLES) ctx.storage.sql.exec(statement);
+    migrateSourceTables(ctx.storage.sql);
   }
 
   /** Adds a source; the same canonical URL again answers the existing one (`created: false`). */
@@ -112,6 +115,7 @@ export class SourceRegistry extends DurableObject<Env> {
     const removed =
       this.ctx.storage.sql.exec("DELETE FROM sources WHERE id = ?", id).rowsWritten > 0;
     this.ctx.storage.sql.exec("DELETE FROM seen WHERE source_id = ?", id);
+    this.ctx.storage.sql.exec("DELETE FROM first_seen WHERE source_id = ?", id);
     return removed;
   }
 
@@ -124,6 +128,7 @@ export class SourceRegistry extends DurableObject<Env> {
         status: "busy",
         httpStatus: null,
         error: "This source is being fetched.",
+        warning: null,
         items: 0,
         created: 0,
         skipped: 0,
@@ -147,7 +152,12 @@ export class SourceRegistry extends DurableObject<Env> {
     for (const id of this.dueIds(now, FEED_SOURCES_PER_STEP)) {
       if (this.lease(id, now)) await this.fetchLeased(id, Date.now());
     }
-    this.ctx.storage.sql.exec("DELETE FROM seen WHERE seen_at < ?", Date.now() - SEEN_KEEP_MS);
+    for (const [table, keepMs] of [
+      ["seen", SEEN_KEEP_MS],
+      ["first_seen", FIRST_SEEN_KEEP_MS],
+    ] as const) {
+      this.ctx.storage.sql.exec(`DELETE FROM ${table} WHERE seen_at < ?`, Date.now() - keepMs);
+    }
     if (this.dueIds(Date.now(), 1).length > 0) await this.ctx.storage.setAlarm(Date.now() + 1000);
   }
 
@@ -174,6 +184,7 @@ export class SourceRegistry extends DurableObject<Env> {
             url,
             Date.now(),
           ),
+        firstSeen: (url) => firstSeenAt(this.ctx.storage.sql, id, url, now),
         now: new Date(now),
       });
       report = result.report;
@@ -184,6 +195,7 @@ export class SourceRegistry extends DurableObject<Env> {
         status: "failed",
         httpStatus: null,
         error: error instanceof Error ? error.message : String(error),
+        warning: null,
         items: 0,
         created: 0,
         skipped: 0,
@@ -198,12 +210,16 @@ export class SourceRegistry extends DurableObject<Env> {
       : current.every_minutes * MINUTE_MS;
     this.ctx.storage.sql.exec(
       `UPDATE sources SET etag = ?, last_modified = ?, last_fetch_at = ?, last_status = ?, last_error = ?,
-         items_last_fetch = ?, failures = ?, next_fetch_at = ?, leased_until = NULL WHERE id = ?`,
+         last_warning = ?, items_last_fetch = ?, failures = ?, next_fetch_at = ?, leased_until = NULL
+       WHERE id = ?`,
       validators.etag,
       validators.lastModified,
       new Date(now).toISOString(),
       report.httpStatus,
       report.error ? report.error.slice(0, 500) : null,
+      report.status === "not_modified"
+        ? current.last_warning
+        : (report.warning?.slice(0, 500) ?? null),
       report.status === "not_modified" ? (current.items_last_fetch ?? 0) : report.items,
       failures,
       Date.now() + wait,

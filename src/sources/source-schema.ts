@@ -62,6 +62,8 @@ export const Source = z.object({
   lastFetchAt: z.string().nullable(),
   lastStatus: z.number().int().nullable(),
   lastError: z.string().nullable(),
+  /** What was wrong with the last fetched feed without stopping it (a cut-off document, say). */
+  lastWarning: z.string().nullable(),
   itemsLastFetch: z.number().int().nullable(),
   nextFetchAt: z.string(),
   failures: z.number().int(),
@@ -75,6 +77,7 @@ export type FetchReport = {
   status: "fetched" | "not_modified" | "failed" | "busy";
   httpStatus: number | null;
   error: string | null;
+  warning: string | null;
   items: number;
   created: number;
   skipped: number;

@@ -1,7 +1,7 @@
 // SourceRegistry's SQLite schema (documented in docs/storage.md) and its rows as the API's Source.
 import type { Source } from "./source-schema";
 
-export const SOURCE_TABLES = [
+const SOURCE_TABLES = [
   `CREATE TABLE IF NOT EXISTS sources (
     id TEXT PRIMARY KEY,
     url TEXT NOT NULL UNIQUE,
@@ -27,7 +27,46 @@ export const SOURCE_TABLES = [
     PRIMARY KEY (source_id, url)
   )`,
   "CREATE INDEX IF NOT EXISTS seen_age ON seen (seen_at)",
+  // When each undated item was first seen: its date, whenever it is ingested (never a later one).
+  `CREATE TABLE IF NOT EXISTS first_seen (
+    source_id TEXT NOT NULL,
+    url TEXT NOT NULL,
+    seen_at INTEGER NOT NULL,
+    PRIMARY KEY (source_id, url)
+  )`,
+  "CREATE INDEX IF NOT EXISTS first_seen_age ON first_seen (seen_at)",
 ];
+
+/** Columns added after a table was first created: added to an older object's table on start. */
+const SOURCE_COLUMNS = [{ table: "sources", column: "last_warning", type: "TEXT" }];
+
+/** Creates the tables, and adds to an older object's tables the columns they lack. */
+export function migrateSourceTables(sql: SqlStorage): void {
+  for (const statement of SOURCE_TABLES) sql.exec(statement);
+  for (const { table, column, type } of SOURCE_COLUMNS) {
+    const columns = sql.exec<{ name: string }>(`PRAGMA table_info(${table})`).toArray();
+    if (!columns.some((c) => c.name === column)) {
+      sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+    }
+  }
+}
+
+/** When a source first saw the item at `url`: `now` if never before (recorded then). */
+export function firstSeenAt(sql: SqlStorage, sourceId: string, url: string, now: number): number {
+  sql.exec(
+    "INSERT OR IGNORE INTO first_seen (source_id, url, seen_at) VALUES (?, ?, ?)",
+    sourceId,
+    url,
+    now,
+  );
+  return sql
+    .exec<{ seen_at: number }>(
+      "SELECT seen_at FROM first_seen WHERE source_id = ? AND url = ?",
+      sourceId,
+      url,
+    )
+    .one().seen_at;
+}
 
 export type SourceRow = {
   id: string;
@@ -41,6 +80,7 @@ export type SourceRow = {
   last_fetch_at: string | null;
   last_status: number | null;
   last_error: string | null;
+  last_warning: string | null;
   items_last_fetch: number | null;
   failures: number;
   next_fetch_at: number;
@@ -67,6 +107,7 @@ export function sourceOfRow(row: SourceRow): Source {
     lastFetchAt: row.last_fetch_at,
     lastStatus: row.last_status,
     lastError: row.last_error,
+    lastWarning: row.last_warning ?? null,
     itemsLastFetch: row.items_last_fetch,
     nextFetchAt: new Date(row.next_fetch_at).toISOString(),
     failures: row.failures,

@@ -1,7 +1,11 @@
 // vitest globalSetup (runs in Node): a local feed server with the shapes real feeds come in, good
 // and bad. Tests reach it through `inject("feedServer")`. Dates are relative to the request time.
+import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
+import { join, normalize } from "node:path";
+import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
+import { feedCorpusDir } from "../../scripts/feed-corpus-dir.mjs";
 
 const HOUR = 3_600_000;
 const iso = (offsetMs) => new Date(Date.now() + offsetMs).toISOString();
@@ -62,10 +66,75 @@ const dated = (base) => `<?xml version="1.0"?>
 <item><title>Fresh today</title><link>${base}/dated/fresh</link><pubDate>${rfc822(-HOUR)}</pubDate></item>
 </channel></rss>`;
 
+/**
+ * Just under the 2 MB cap: descriptions made of nothing but unclosed `<script>`, `<style>`,
+ * `<![CDATA[` and `<!--` openers (escaped in one item, in CDATA in another), which made the old
+ * regex plain-text pass quadratic, then two ordinary items that must still be read.
+ */
+export function hostileFeed(base, date = rfc822(-HOUR)) {
+  const openers = "&lt;script&gt;&lt;style&gt;&lt;![CDATA[&lt;!--&lt;a ";
+  const raw = "<script><style><!--<a <![CDATA[x ";
+  const item = (n, title, description) =>
+    `<item><title>${title}</title><link>${base}/hostile-2mb/${n}</link><description>${description}</description><pubDate>${date}</pubDate></item>\n`;
+  return `<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Hostile 2 MB</title><link>${base}/</link><description>d</description>
+${item(1, "Escaped openers", openers.repeat(19_500))}${item(2, "<![CDATA[Raw openers]]>", `<![CDATA[${raw.repeat(30_500)}]]>`)}${item(3, "Still read: Vec&lt;T&gt; after the storm", "Fine.")}${item(4, "Still read too", "Fine.")}</channel></rss>`;
+}
+
+const cut = (base) =>
+  rss(base)
+    .replace(/<\/item>\s*<\/channel>\s*<\/rss>\s*$/, "")
+    .slice(0, -20);
+
+// Items without dates, per feed name, set by the test through /set-undated (a feed that changes).
+const undatedFeeds = new Map();
+const undated = (base, name) => `<?xml version="1.0"?>
+<rss version="2.0"><channel><title>Undated</title><link>${base}/</link><description>d</description>
+${(undatedFeeds.get(name) ?? []).map((n) => `<item><title>Undated ${n}</title><link>${base}/undated/${name}/${n}</link></item>`).join("\n")}
+</channel></rss>`;
+
+// Posts a month old, and one undated item: the undated one is old news too.
+const stale = (base) => `<?xml version="1.0"?>
+<rss version="2.0"><channel><title>Stale</title><link>${base}/</link><description>d</description>
+<item><title>Old one</title><link>${base}/stale/1</link><pubDate>${rfc822(-30 * 24 * HOUR)}</pubDate></item>
+<item><title>Old two</title><link>${base}/stale/2</link><pubDate>${rfc822(-31 * 24 * HOUR)}</pubDate></item>
+<item><title>No date</title><link>${base}/stale/3</link></item>
+</channel></rss>`;
+
+// Relative links, served only after a redirect: they resolve against the address it ended at.
+const relative = () => `<?xml version="1.0"?>
+<rss version="2.0"><channel><title>Relative</title><link>./</link><description>d</description>
+<item><title>Relative after a redirect</title><link>posts/1</link><pubDate>${rfc822(-HOUR)}</pubDate></item>
+</channel></rss>`;
+
+// A feed in windows-1252 whose encoding only the HTTP charset says.
+const latinText = (base) =>
+  `<?xml version="1.0"?><rss version="2.0"><channel><title>Latin</title><item><title>Caf\u00e9 \u201cquoted\u201d</title><link>${base}/latin/1</link><pubDate>${rfc822(-HOUR)}</pubDate></item></channel></rss>`;
+const WINDOWS_1252 = { "\u201c": 0x93, "\u201d": 0x94 };
+const windows1252 = (text) =>
+  Buffer.from(Array.from(text, (char) => WINDOWS_1252[char] ?? char.charCodeAt(0)));
+
+// The real-feed corpus (../shared/data/feeds/dev), served as files for the corpus test.
+const CORPUS = feedCorpusDir(fileURLToPath(new URL("../..", import.meta.url)));
+
+function serveCorpus(path, send) {
+  const relative = normalize(decodeURIComponent(path.slice("/corpus/".length)));
+  if (relative.startsWith("..") || !existsSync(join(CORPUS, relative))) {
+    return send(404, "no such file", "text/plain");
+  }
+  const file = join(CORPUS, relative);
+  const headers = existsSync(`${file}.headers.json`)
+    ? JSON.parse(readFileSync(`${file}.headers.json`, "utf8"))
+    : {};
+  const type = Object.entries(headers).find(([k]) => k.toLowerCase() === "content-type")?.[1];
+  return send(200, readFileSync(file), type ?? "application/xml");
+}
+
 export default async function setup({ provide }) {
   const server = createServer((request, response) => {
     const base = `http://127.0.0.1:${server.address().port}`;
-    const path = new URL(request.url ?? "/", base).pathname;
+    const url = new URL(request.url ?? "/", base);
+    const path = url.pathname;
     const send = (status, body, type = "application/rss+xml", headers = {}) => {
       response.writeHead(status, { "Content-Type": type, ...headers });
       response.end(body);
@@ -91,10 +160,35 @@ export default async function setup({ provide }) {
         return send(200, json(base), "application/feed+json");
       case "/hostile.xml":
         return send(200, hostile(base));
+      case "/hostile-2mb.xml":
+        return send(200, hostileFeed(base));
+      case "/cut.xml":
+        return send(200, cut(base));
+      case "/undated.xml":
+        return send(200, undated(base, url.searchParams.get("feed")));
+      case "/set-undated":
+        undatedFeeds.set(url.searchParams.get("feed"), url.searchParams.get("items").split(","));
+        return send(204, "", "text/plain");
+      case "/stale.xml":
+        return send(200, stale(base));
+      case "/moved-relative":
+        return send(301, "", "text/plain", { Location: "/sub/dir/relative.xml" });
+      case "/sub/dir/relative.xml":
+        return send(200, relative());
+      case "/latin.xml":
+        return send(200, windows1252(latinText(base)), "application/rss+xml; charset=windows-1252");
+      case "/klingon.xml":
+        return send(200, '<?xml version="1.0" encoding="x-klingon"?><rss></rss>');
+      case "/html-page":
+        return send(
+          200,
+          `<!doctype html><html><head><link rel="alternate" type="application/rss+xml" href="/rss.xml"></head><body>Blog</body></html>`,
+          "text/html",
+        );
       case "/dated.xml":
         return send(200, dated(base));
       case "/invalid.xml":
-        return send(200, "<?xml version='1.0'?><rss><channel><item><title>broken</channel>");
+        return send(200, "<?xml version='1.0'?><rss><channel><item><title>broken");
       case "/page.html":
         return send(
           200,
@@ -131,11 +225,14 @@ export default async function setup({ provide }) {
       case "/moved":
         return send(301, "", "text/plain", { Location: "/atom.xml" });
       default:
+        if (path.startsWith("/corpus/")) return serveCorpus(path, send);
         return send(404, "no such feed", "text/plain");
     }
   });
   server.on("error", (error) => console.error(error));
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
   provide("feedServer", `http://127.0.0.1:${server.address().port}`);
+  provide("feedCorpus", existsSync(join(CORPUS, "expected.jsonl")));
+  provide("ci", Boolean(process.env.CI));
   return () => new Promise((resolve) => server.close(resolve));
 }
