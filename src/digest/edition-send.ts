@@ -12,7 +12,7 @@ import { readConfig } from "../env";
 import { departureLog } from "../subscribers/departure-log";
 import { dueIndex } from "../subscribers/due-index";
 import type { BrakeFigures } from "./complaint-brake";
-import { Digest } from "./digest-schema";
+import type { Digest } from "./digest-schema";
 import {
   failedAddresses,
   forgetAddress,
@@ -21,7 +21,14 @@ import {
   scrubFailed,
   settleChunk,
 } from "./chunk-ledger";
-import { EDITION_SCHEMA, chunkTotals, eventTotals, type ChunkRow } from "./edition-tables";
+import {
+  EDITION_SCHEMA,
+  chunkTotals,
+  eventTotals,
+  readDigest,
+  storeDigest,
+  type ChunkRow,
+} from "./edition-tables";
 import { editionStatus, type EditionRow, type SendStatus } from "./edition-status";
 import { idempotencyKey } from "./personalise-chunk";
 import { walkEditionStep } from "./edition-step";
@@ -30,6 +37,7 @@ import { CHOICE_TABLE, choicesOf, forgetChoice, scrubChoices } from "./slot-choi
 import { countSettled, SEND_MINUTE_TABLE, sendMinutes, type SendMinute } from "./send-minutes";
 import { reportSend } from "../stats/send-figures";
 import { walkSlotStep } from "./slot-step";
+import { STALE_LIST_MS } from "./walk-readers";
 import type { Preferences } from "../subscribers/preferences";
 
 export type DigestEventKind = "bounced" | "complained";
@@ -60,6 +68,7 @@ const FAILED_KEEP_MS = 3 * 24 * 60 * 60 * 1000;
 
 export class EditionSend extends DurableObject<Env> {
   private readonly sql: SqlStorage;
+  private adopted: Digest | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -80,13 +89,10 @@ export class EditionSend extends DurableObject<Env> {
     );
   }
 
-  private storedDigestJson(): string {
-    return this.sql.exec<{ digest: string }>(`SELECT digest FROM edition`).one().digest;
-  }
-
+  /** The digest as adopted, read once per instance: only adopt and release change it. */
   private storedDigest(): Digest | null {
-    const row = this.sql.exec<{ digest: string }>(`SELECT digest FROM edition`).toArray()[0];
-    return row ? Digest.parse(JSON.parse(row.digest)) : null;
+    this.adopted ??= readDigest(this.sql);
+    return this.adopted;
   }
 
   private chunk(chunk: number): ChunkRow | null {
@@ -100,17 +106,20 @@ export class EditionSend extends DurableObject<Env> {
     const row = this.edition();
     if (row) return { digest: this.storedDigest()!, first: false, adoptedAt: row.adopted_at };
     const now = Date.now();
-    this.sql.exec(
-      `INSERT INTO edition (singleton, id, digest, created_ms, status, held_reason, article_count,
-         phase, next_chunk, recipients, steps, adopted_at) VALUES (1, ?, ?, ?, ?, ?, ?, 'idle', 0, 0, 0, ?)`,
-      offered.id,
-      JSON.stringify(offered),
-      Date.parse(offered.createdAt),
-      offered.status,
-      offered.heldReason,
-      offered.articleCount,
-      now,
+    this.ctx.storage.transactionSync(() =>
+      this.sql.exec(
+        `INSERT INTO edition (singleton, id, digest, created_ms, status, held_reason, article_count,
+           phase, next_chunk, recipients, steps, adopted_at) VALUES (1, ?, ?, ?, ?, ?, ?, 'idle', 0, 0, 0, ?)`,
+        offered.id,
+        storeDigest(this.sql, offered),
+        Date.parse(offered.createdAt),
+        offered.status,
+        offered.heldReason,
+        offered.articleCount,
+        now,
+      ),
     );
+    this.adopted = offered;
     return { digest: offered, first: true, adoptedAt: now };
   }
 
@@ -127,10 +136,13 @@ export class EditionSend extends DurableObject<Env> {
       status: "compiled",
       heldReason: null,
     };
-    this.sql.exec(
-      `UPDATE edition SET status = 'compiled', held_reason = NULL, digest = ?`,
-      JSON.stringify(digest),
+    this.ctx.storage.transactionSync(() =>
+      this.sql.exec(
+        `UPDATE edition SET status = 'compiled', held_reason = NULL, digest = ?`,
+        storeDigest(this.sql, digest),
+      ),
     );
+    this.adopted = digest;
     return digest;
   }
 
@@ -159,7 +171,7 @@ export class EditionSend extends DurableObject<Env> {
     if (!row) return;
     await this.enqueueNew(row.id);
     if (row.phase === "walking" && isSlotId(row.id)) {
-      await walkSlotStep(this.env, this.ctx, { ...row, digest: this.storedDigestJson() });
+      await walkSlotStep(this.env, this.ctx, row, this.storedDigest()!);
       await this.enqueueNew(row.id);
     } else if (row.phase === "walking") {
       await walkEditionStep(this.env, this.ctx, row);
@@ -209,7 +221,10 @@ export class EditionSend extends DurableObject<Env> {
       return this.sendClaim(id, chunk, JSON.parse(row.fixed));
     }
     const walked: string[] = JSON.parse(row.walked ?? "[]");
-    const departed = new Set(await departureLog(this.env).departedAmong(walked, since));
+    // An edition walks KV's list, which can show a reader who left shortly before the compile; a
+    // run slot walks the DueIndex, which is current.
+    const from = isSlotId(id) ? since : since - STALE_LIST_MS;
+    const departed = new Set(await departureLog(this.env).departedAmong(walked, from));
     // Another claim of this chunk may have fixed the set while we waited: keep the first.
     const fresh = this.chunk(chunk)!;
     if (fresh.state === "sent" || fresh.state === "failed") return { kind: "settled" };

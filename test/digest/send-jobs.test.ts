@@ -9,7 +9,6 @@ import {
   runInDurableObject,
 } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
-import { compileDigest } from "../../src/digest/compile-digest";
 import type { SendJob } from "../../src/digest/digest-schema";
 import { editionSend } from "../../src/digest/edition-send";
 import { handleSendBatch, type SendDeps } from "../../src/digest/send-jobs";
@@ -17,7 +16,7 @@ import { createConnectionGate } from "../../src/mail/connection-gate";
 import type { Mailer, SendResult } from "../../src/mail/mailer";
 import { departureLog } from "../../src/subscribers/departure-log";
 import { createTokenSigner } from "../../src/subscribers/reader-token";
-import { fakeProvider, queueWithSendBatch } from "../fixtures/digest";
+import { fakeProvider, queuedEdition, queueWithSendBatch } from "../fixtures/digest";
 
 let days = 0;
 let ids = 0;
@@ -25,46 +24,7 @@ let ids = 0;
 /** An edition whose owner holds `chunks` (as a finished walk would), on a day of its own. */
 async function edition(chunks: string[][]) {
   const id = `2041-02-${String(++days).padStart(2, "0")}`;
-  const digest = compileDigest({
-    id,
-    articles: [
-      {
-        id: "01ARTICLE",
-        url: "https://example.com/story",
-        title: "A story",
-        summary: "Summary",
-        source: "example.com",
-        topics: ["ai"],
-        publishedAt: "2041-01-01T00:00:00.000Z",
-        createdAt: "2041-01-01T00:00:00.000Z",
-        updatedAt: "2041-01-01T00:00:00.000Z",
-        editor: "alice",
-      },
-    ],
-    minArticles: 1,
-    windowStart: new Date(0),
-    cutoff: new Date(),
-    siteTitle: "Tidings",
-    now: new Date(Date.now() - 60_000),
-  });
-  const owner = editionSend(env, id);
-  await owner.adopt(digest);
-  await runInDurableObject(owner, (_instance, state) => {
-    chunks.forEach((recipients, chunk) =>
-      state.storage.sql.exec(
-        `INSERT INTO chunk (chunk, walked, size, state, updated_at) VALUES (?, ?, ?, 'queued', 0)`,
-        chunk,
-        JSON.stringify(recipients),
-        recipients.length,
-      ),
-    );
-    state.storage.sql.exec(
-      `UPDATE edition SET phase = 'walked', next_chunk = ?, recipients = ?, started_at = ?`,
-      chunks.length,
-      chunks.flat().length,
-      Date.now(),
-    );
-  });
+  const owner = await queuedEdition(id, chunks);
   return { id, owner, jobs: chunks.map((_, chunk): SendJob => ({ digestId: id, chunk })) };
 }
 
