@@ -2,8 +2,9 @@
 // it and, serialised with that, the KV writes of the article it holds.
 //
 // Guarantees: at most one article id holds the URL; of simultaneous posts of a new URL exactly one
-// creates an article and the rest update it; of simultaneous moves to the URL exactly one wins.
-// Its row is written before the KV record, so a crash between the two never duplicates: the next call
+// creates an article and the rest update it; of simultaneous moves to the URL exactly one wins; the
+// record is written at most once a second (KV's limit per key), each call answered once its
+// version is stored. Its row is written before the KV record, so a crash between the two never duplicates: the next call
 // rewrites the record under the same id. Does not guarantee: that KV readers see a write at once (KV
 // shows writes elsewhere up to 60 s late), nor one writer for an article while it moves between two
 // URLs (the old URL's object can still be finishing a re-post it started before the move).
@@ -13,6 +14,7 @@ import { z } from "zod";
 import { articleIdTime, newArticleId } from "./article-id";
 import { newArticle, patchArticle, repostArticle } from "./article-merge";
 import { createArticleRecords, type ArticleRecords } from "./article-records";
+import { createArticleWrites, type ArticleWrites } from "./article-writes";
 import { type Article, ArticleInput, ArticlePatch } from "./article-schema";
 
 const Url = z.string().min(1);
@@ -37,14 +39,18 @@ export class ArticleUrl extends DurableObject<Env> {
   )`;
 
   private readonly records: ArticleRecords;
+  // KV takes one write a second per key: the record writes, spaced and merged (article-writes.ts).
+  private readonly writes: ArticleWrites;
   // KV is not this object's storage, so the input gate lets other calls in while a KV call is awaited;
   // this queue is what keeps a read-merge-write of the held article from interleaving with another.
+  // A step hands its record write on and the next one starts: it reads the version not yet stored.
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.storage.sql.exec(ArticleUrl.SCHEMA);
     this.records = createArticleRecords(env.ARTICLES);
+    this.writes = createArticleWrites(this.records);
   }
 
   /** A post of this URL: updates the article that holds it, or creates one (`created`). */
@@ -60,12 +66,15 @@ export class ArticleUrl extends DurableObject<Env> {
       Name.parse(editor),
       new Date(Instant.parse(nowMs)),
     ];
-    return this.serially(async () => {
+    return this.inTurn<{ article: Article; created: boolean }>(async () => {
       const held = await this.holderOf(u);
       if (held?.article) {
         const article = repostArticle(held.article, fields, by, now);
-        await this.records.put(article);
-        return { article, created: false };
+        // A re-post that changes nothing (a feed reading its items again) writes nothing.
+        if (sameArticle(article, held.article))
+          return { result: { article: held.article, created: false } };
+        const stored = this.writes.write(article, held.article);
+        return { result: { article, created: false }, stored };
       }
       // A row whose record is missing is a create that stopped half-way: finish it under the same id.
       const id = held?.id ?? newArticleId(now.getTime());
@@ -73,8 +82,7 @@ export class ArticleUrl extends DurableObject<Env> {
       if (!held) this.setHolder(u, id);
       const createdAt = new Date(articleIdTime(id) ?? now.getTime());
       const article = newArticle(id, u, fields, by, createdAt, now);
-      await this.records.put(article);
-      return { article, created: true };
+      return { result: { article, created: true }, stored: this.writes.write(article, null) };
     });
   }
 
@@ -86,13 +94,12 @@ export class ArticleUrl extends DurableObject<Env> {
       ArticlePatch.parse(patch),
       new Date(Instant.parse(nowMs)),
     ];
-    return this.serially(async () => {
-      const current = await this.records.get(articleId);
-      if (!current) return { status: "missing" };
-      if (current.url !== u) return { status: "moved" };
+    return this.inTurn<ChangeResult>(async () => {
+      const current = await this.current(articleId);
+      if (!current) return { result: { status: "missing" } };
+      if (current.url !== u) return { result: { status: "moved" } };
       const article = patchArticle(current, u, fields, now);
-      await this.records.put(article);
-      return { status: "done", article };
+      return { result: { status: "done", article }, stored: this.writes.write(article, current) };
     });
   }
 
@@ -107,15 +114,16 @@ export class ArticleUrl extends DurableObject<Env> {
       ArticlePatch.parse(patch),
       new Date(Instant.parse(nowMs)),
     ];
-    return this.serially(async () => {
+    return this.inTurn<MoveResult>(async () => {
       const held = await this.holderOf(u);
-      if (held && held.id !== articleId) return { status: "conflict", holderId: held.id };
-      const current = await this.records.get(articleId);
-      if (!current) return { status: "missing" };
+      if (held && held.id !== articleId)
+        return { result: { status: "conflict", holderId: held.id } };
+      const current = await this.current(articleId);
+      if (!current) return { result: { status: "missing" } };
       if (!held) this.setHolder(u, articleId);
       const article = patchArticle(current, u, fields, now);
-      await this.records.put(article);
-      return { status: "moved", article, from: current.url };
+      const stored = this.writes.write(article, current);
+      return { result: { status: "moved", article, from: current.url }, stored };
     });
   }
 
@@ -128,16 +136,29 @@ export class ArticleUrl extends DurableObject<Env> {
   /** Deletes article `id`, which sits at this URL, and frees the URL. */
   remove(url: string, id: string): Promise<ChangeResult> {
     const [u, articleId] = [Url.parse(url), Name.parse(id)];
-    return this.serially(async () => {
-      const current = await this.records.get(articleId);
+    return this.serially(async (): Promise<ChangeResult> => {
+      const current = await this.current(articleId);
       if (!current) return { status: "missing" };
       if (current.url !== u) return { status: "moved" };
       // Record first, row second: a crash between leaves a row whose record is gone, which the next
       // post of this URL fills again, never a record no row holds (which a post would duplicate).
-      await this.records.delete(current);
+      await this.writes.write(current, current, true);
       this.freeIfHeldBy(u, articleId);
       return { status: "done", article: current };
     });
+  }
+
+  /** `work` in turn; answers once the record write it handed on (if any) is stored. */
+  private async inTurn<T>(work: () => Promise<{ result: T; stored?: Promise<void> }>): Promise<T> {
+    const { result, stored } = await this.serially(work);
+    await stored;
+    return result;
+  }
+
+  /** The article's latest version: one this object has not yet stored, or the record in KV. */
+  private async current(id: string): Promise<Article | null> {
+    const unstored = this.writes.unstored(id);
+    return unstored !== undefined ? unstored : this.records.get(id);
   }
 
   private serially<T>(work: () => Promise<T>): Promise<T> {
@@ -161,7 +182,7 @@ export class ArticleUrl extends DurableObject<Env> {
       return adopted ? { id: adopted.id, article: adopted } : null;
     }
     if (row.article_id === null) return null;
-    const article = await this.records.get(row.article_id);
+    const article = await this.current(row.article_id);
     // The article moved to another URL and this release never landed: the row is stale.
     if (article && article.url !== url) {
       this.setHolder(url, null);
@@ -189,4 +210,9 @@ export class ArticleUrl extends DurableObject<Env> {
     );
     return freed.rowsWritten > 0;
   }
+}
+
+/** Equal but for when it was saved: nothing a reader or a listing would see differs. */
+function sameArticle(a: Article, b: Article): boolean {
+  return JSON.stringify({ ...a, updatedAt: "" }) === JSON.stringify({ ...b, updatedAt: "" });
 }

@@ -109,7 +109,15 @@ export async function queue(
   _ctx?: ExecutionContext,
 ): Promise<void> {
   if (batch.queue === DEAD_LETTER_QUEUE_NAME) {
-    await handleDeadLetters(batch, (id) => editionSend(env, id));
+    const config = readConfig(env);
+    await handleDeadLetters(batch, {
+      edition: (id) => editionSend(env, id),
+      queue: env.DEAD_LETTER_QUEUE,
+      retry: {
+        baseSeconds: config.SEND_RETRY_BASE_SECONDS,
+        maxSeconds: config.SEND_RETRY_MAX_SECONDS,
+      },
+    });
     return;
   }
   await handleSendBatch(batch, sendDeps(env));

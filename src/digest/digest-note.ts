@@ -22,26 +22,43 @@ export type StoredNote = z.infer<typeof StoredNote>;
 
 export type NoteStore = ReturnType<typeof createNoteStore>;
 
+// KV takes one write a second per key (a second one answers 429): a save within a second of the
+// last one waits out the rest, counted from the stored updatedAt, stamped as its write starts (plus
+// a margin for KV's own clock). A removed note stays a minute (KV's shortest TTL) as an empty one,
+// so a save just after a removal knows when it was.
+const NOTE_WRITE_SPACING_MS = 1000;
+const STAMP_MARGIN_MS = 100;
+const REMOVED_NOTE_TTL_SECONDS = 60;
+
 export function createNoteStore(kv: KVNamespace) {
+  const read = async (digestId: string) =>
+    StoredNote.safeParse(await kv.get(digestKeys.note(digestId), "json")).data ?? null;
+
   return {
     async get(digestId: string): Promise<StoredNote | null> {
-      const parsed = StoredNote.safeParse(await kv.get(digestKeys.note(digestId), "json"));
-      return parsed.success ? parsed.data : null;
+      const note = await read(digestId);
+      return note && note.text !== "" ? note : null;
     },
-    /** An empty text removes the note. Editors save at human pace (KV allows one write a second). */
+    /** An empty text removes the note. */
     async put(
       digestId: string,
       text: string,
       editor: string,
       now: Date,
     ): Promise<StoredNote | null> {
-      if (text === "") {
-        await kv.delete(digestKeys.note(digestId));
-        return null;
-      }
-      const note: StoredNote = { text, updatedAt: now.toISOString(), editor };
-      await kv.put(digestKeys.note(digestId), JSON.stringify(note));
-      return note;
+      const last = await read(digestId);
+      const wait = last
+        ? Date.parse(last.updatedAt) + STAMP_MARGIN_MS + NOTE_WRITE_SPACING_MS - Date.now()
+        : 0;
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      const stamp = new Date(Math.max(now.getTime(), Date.now()));
+      const note: StoredNote = { text, updatedAt: stamp.toISOString(), editor };
+      await kv.put(
+        digestKeys.note(digestId),
+        JSON.stringify(note),
+        text === "" ? { expirationTtl: REMOVED_NOTE_TTL_SECONDS } : {},
+      );
+      return text === "" ? null : note;
     },
   };
 }

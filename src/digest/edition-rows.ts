@@ -1,9 +1,9 @@
-// An edition owner's own rows, as SQL over its storage: the edition (the digest as adopted, where the
-// walk stands), a chunk, adopting and releasing the digest, and handing new chunks to the queue. Only
-// EditionSend calls these, inside its own invocations.
-import { Digest } from "./digest-schema";
+// An edition owner's own rows, as SQL over its storage: the edition (where the walk stands), a chunk,
+// adopting and releasing the digest (stored a story a row: edition-tables.ts), and handing new chunks
+// to the queue. Only EditionSend calls these, inside its own invocations.
+import type { Digest } from "./digest-schema";
 import type { EditionRow } from "./edition-status";
-import type { ChunkRow } from "./edition-tables";
+import { storeDigest, type ChunkRow } from "./edition-tables";
 
 export type EditionRecord = EditionRow & {
   page_cursor: string | null;
@@ -27,47 +27,49 @@ export function editionRow(sql: SqlStorage): EditionRecord | null {
   );
 }
 
-export const storedDigestJson = (sql: SqlStorage): string =>
-  sql.exec<{ digest: string }>(`SELECT digest FROM edition`).one().digest;
-
-export function storedDigest(sql: SqlStorage): Digest | null {
-  const row = sql.exec<{ digest: string }>(`SELECT digest FROM edition`).toArray()[0];
-  return row ? Digest.parse(JSON.parse(row.digest)) : null;
-}
-
 export const chunkRow = (sql: SqlStorage, chunk: number): ChunkRow | null =>
   sql.exec<ChunkRow>(`SELECT * FROM chunk WHERE chunk = ?`, chunk).toArray()[0] ?? null;
 
-/** The first digest offered is the edition's: later offers get it back. */
+/** The first digest offered is the edition's: later offers get it back (`stored`: the one adopted). */
 export function adoptDigest(
-  sql: SqlStorage,
+  storage: DurableObjectStorage,
   offered: Digest,
+  stored: () => Digest | null,
 ): { digest: Digest; first: boolean; adoptedAt: number } {
+  const sql = storage.sql;
   const row = editionRow(sql);
-  if (row) return { digest: storedDigest(sql)!, first: false, adoptedAt: row.adopted_at };
+  if (row) return { digest: stored()!, first: false, adoptedAt: row.adopted_at };
   const now = Date.now();
-  sql.exec(
-    `INSERT INTO edition (singleton, id, digest, created_ms, status, held_reason, article_count,
-       phase, next_chunk, recipients, steps, adopted_at) VALUES (1, ?, ?, ?, ?, ?, ?, 'idle', 0, 0, 0, ?)`,
-    offered.id,
-    JSON.stringify(offered),
-    Date.parse(offered.createdAt),
-    offered.status,
-    offered.heldReason,
-    offered.articleCount,
-    now,
+  storage.transactionSync(() =>
+    sql.exec(
+      `INSERT INTO edition (singleton, id, digest, created_ms, status, held_reason, article_count,
+         phase, next_chunk, recipients, steps, adopted_at) VALUES (1, ?, ?, ?, ?, ?, ?, 'idle', 0, 0, 0, ?)`,
+      offered.id,
+      storeDigest(sql, offered),
+      Date.parse(offered.createdAt),
+      offered.status,
+      offered.heldReason,
+      offered.articleCount,
+      now,
+    ),
   );
   return { digest: offered, first: true, adoptedAt: now };
 }
 
 /** A held edition becomes sendable; null when it is not held. */
-export function releaseDigest(sql: SqlStorage): Digest | null {
+export function releaseDigest(
+  storage: DurableObjectStorage,
+  stored: () => Digest | null,
+): Digest | null {
+  const sql = storage.sql;
   const row = editionRow(sql);
   if (!row || row.status !== "held") return null;
-  const digest: Digest = { ...storedDigest(sql)!, status: "compiled", heldReason: null };
-  sql.exec(
-    `UPDATE edition SET status = 'compiled', held_reason = NULL, digest = ?`,
-    JSON.stringify(digest),
+  const digest: Digest = { ...stored()!, status: "compiled", heldReason: null };
+  storage.transactionSync(() =>
+    sql.exec(
+      `UPDATE edition SET status = 'compiled', held_reason = NULL, digest = ?`,
+      storeDigest(sql, digest),
+    ),
   );
   return digest;
 }

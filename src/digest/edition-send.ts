@@ -23,17 +23,9 @@ import {
   scrubFailed,
   settleChunk,
 } from "./chunk-ledger";
-import { EDITION_SCHEMA, chunkTotals, eventTotals, statusOf } from "./edition-tables";
+import { brakeFiguresOf, EDITION_SCHEMA, readDigest, statusOf } from "./edition-tables";
 import type { SendStatus } from "./edition-status";
-import {
-  adoptDigest,
-  chunkRow,
-  editionRow,
-  enqueueNew,
-  releaseDigest,
-  storedDigest,
-  storedDigestJson,
-} from "./edition-rows";
+import { adoptDigest, chunkRow, editionRow, enqueueNew, releaseDigest } from "./edition-rows";
 import { idempotencyKey } from "./personalise-chunk";
 import { walkEditionStep } from "./edition-step";
 import { isSlotId } from "./digest-schema";
@@ -41,6 +33,7 @@ import { CHOICE_TABLE, choicesOf, forgetChoice, scrubChoices } from "./slot-choi
 import { countSettled, SEND_MINUTE_TABLE, sendMinutes, type SendMinute } from "./send-minutes";
 import { reportSend } from "../stats/send-figures";
 import { walkSlotStep } from "./slot-step";
+import { STALE_LIST_MS } from "./walk-readers";
 import type { Preferences } from "../subscribers/preferences";
 import { providerLimiter } from "../mail/provider-limiter";
 import { holdChunk, pauseAtAlarm, pauseForQuota, pauseOf, resumeAfterPause } from "./edition-pause";
@@ -67,6 +60,7 @@ const FAILED_KEEP_MS = 3 * 24 * 60 * 60 * 1000;
 
 export class EditionSend extends DurableObject<Env> {
   private readonly sql: SqlStorage;
+  private adopted: Digest | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -83,18 +77,28 @@ export class EditionSend extends DurableObject<Env> {
     return { sql: this.sql, storage: this.ctx.storage, limiter, id };
   }
 
+  /** The digest as adopted, read once per instance: only adopt and release change it. */
+  private storedDigest(): Digest | null {
+    this.adopted ??= readDigest(this.sql);
+    return this.adopted;
+  }
+
   /** The digest this edition sends: the first one offered wins, so racing compiles send one. */
   adopt(offered: Digest): { digest: Digest; first: boolean; adoptedAt: number } {
-    return adoptDigest(this.sql, offered);
+    const adopted = adoptDigest(this.ctx.storage, offered, () => this.storedDigest());
+    this.adopted = adopted.digest;
+    return adopted;
   }
 
   digest(): Digest | null {
-    return storedDigest(this.sql);
+    return this.storedDigest();
   }
 
   /** A held edition becomes sendable; null when it is not held. */
   release(): Digest | null {
-    return releaseDigest(this.sql);
+    const digest = releaseDigest(this.ctx.storage, () => this.storedDigest());
+    if (digest) this.adopted = digest;
+    return digest;
   }
 
   /** Starts the walk once; later calls only make sure a stalled one moves again. */
@@ -124,13 +128,14 @@ export class EditionSend extends DurableObject<Env> {
     const row = this.edition();
     if (!row) return;
     if (!(await pauseAtAlarm(this.owner(row.id)))) return;
-    await enqueueNew(this.sql, this.env.SEND_QUEUE, row.id);
+    const enqueue = () => enqueueNew(this.sql, this.env.SEND_QUEUE, row.id);
+    await enqueue();
     if (row.phase === "walking" && isSlotId(row.id)) {
-      await walkSlotStep(this.env, this.ctx, { ...row, digest: storedDigestJson(this.sql) });
-      await enqueueNew(this.sql, this.env.SEND_QUEUE, row.id);
+      await walkSlotStep(this.env, this.ctx, row, this.storedDigest()!);
+      await enqueue();
     } else if (row.phase === "walking") {
       await walkEditionStep(this.env, this.ctx, row);
-      await enqueueNew(this.sql, this.env.SEND_QUEUE, row.id);
+      await enqueue();
     }
     await this.finishIfDone();
     if (this.edition()!.phase === "finished") {
@@ -161,7 +166,10 @@ export class EditionSend extends DurableObject<Env> {
       return this.sendClaim(id, chunk, JSON.parse(row.fixed));
     }
     const walked: string[] = JSON.parse(row.walked ?? "[]");
-    const departed = new Set(await departureLog(this.env).departedAmong(walked, since));
+    // An edition walks KV's list, which can show a reader who left shortly before the compile; a
+    // run slot walks the DueIndex, which is current.
+    const from = isSlotId(id) ? since : since - STALE_LIST_MS;
+    const departed = new Set(await departureLog(this.env).departedAmong(walked, from));
     // Another claim of this chunk may have fixed the set while we waited: keep the first.
     const fresh = this.chunk(chunk)!;
     if (fresh.state === "sent" || fresh.state === "failed") return { kind: "settled" };
@@ -192,10 +200,8 @@ export class EditionSend extends DurableObject<Env> {
   async settle(chunk: number, outcome: Settlement): Promise<void> {
     const now = Date.now();
     if (!settleChunk(this.sql, chunk, outcome, now)) return;
-    if (outcome.kind === "quota") {
-      await pauseForQuota(this.owner(this.edition()!.id), outcome.stop);
-      return;
-    }
+    if (outcome.kind === "quota")
+      return pauseForQuota(this.owner(this.edition()!.id), outcome.stop);
     const final = countSettled(this.sql, chunk, now);
     await this.finishIfDone();
     if (final) await reportSend(this.env, this.status());
@@ -277,13 +283,7 @@ export class EditionSend extends DurableObject<Env> {
 
   /** What the complaint brake weighs: this edition's own sent count and its events. */
   brakeFigures(): BrakeFigures | null {
-    if (!this.edition()) return null;
-    const events = eventTotals(this.sql);
-    return {
-      sent: chunkTotals(this.sql).sent,
-      complained: events.complained,
-      permanentBounces: events.permanentBounces,
-    };
+    return this.edition() ? brakeFiguresOf(this.sql) : null;
   }
 
   /** Up to `limit` addresses in failed chunks, for the editors' status. */

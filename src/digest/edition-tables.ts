@@ -1,5 +1,6 @@
-// The SQL tables of an edition's owner (EditionSend), and the sums its status reads. See the
-// docs/storage.md.
+// The SQL tables of an edition's owner (EditionSend): the digest as adopted, stored a story a row,
+// and the sums its status reads. See docs/storage.md.
+import { Digest, DigestItem } from "./digest-schema";
 import {
   editionStatus,
   type ChunkTotals,
@@ -45,6 +46,15 @@ export const EDITION_SCHEMA = [
     updated_at INTEGER NOT NULL
   )`,
   `CREATE INDEX IF NOT EXISTS chunk_by_state ON chunk (state)`,
+  // The digest's stories, one row each by section and rank; edition.digest holds the rest. A slot's
+  // pool holds up to 500 stories, twice over with a weekly section: as one JSON value it outgrows
+  // the 2 MB SQLite takes in a string or row, while one story is at most some 30 KB.
+  `CREATE TABLE IF NOT EXISTS digest_item (
+    section INTEGER NOT NULL,
+    position INTEGER NOT NULL,
+    item TEXT NOT NULL,
+    PRIMARY KEY (section, position)
+  )`,
   // Bounces, complaints, failures and suppressions of this edition's emails, once per event id.
   `CREATE TABLE IF NOT EXISTS event (
     id TEXT PRIMARY KEY,
@@ -55,6 +65,44 @@ export const EDITION_SCHEMA = [
   PAUSE_TABLE,
   ...FAILURE_TABLES,
 ];
+
+/**
+ * Stores `digest` as its stories' rows, and answers what edition.digest keeps: the digest with its
+ * sections' stories left out. Call it inside the transaction that writes edition.digest.
+ */
+export function storeDigest(sql: SqlStorage, digest: Digest): string {
+  sql.exec(`DELETE FROM digest_item`);
+  digest.sections.forEach((section, s) =>
+    section.articles.forEach((item, p) =>
+      sql.exec(
+        `INSERT INTO digest_item (section, position, item) VALUES (?, ?, ?)`,
+        s,
+        p,
+        JSON.stringify(item),
+      ),
+    ),
+  );
+  return JSON.stringify({
+    ...digest,
+    sections: digest.sections.map((section) => ({ ...section, articles: [] })),
+  });
+}
+
+/**
+ * The digest as adopted, or null. An owner from before stories had rows kept the whole digest in
+ * edition.digest and has no rows: it reads as it was stored.
+ */
+export function readDigest(sql: SqlStorage): Digest | null {
+  const row = sql.exec<{ digest: string }>(`SELECT digest FROM edition`).toArray()[0];
+  if (!row) return null;
+  const digest = Digest.parse(JSON.parse(row.digest));
+  const items = sql.exec<{ section: number; item: string }>(
+    `SELECT section, item FROM digest_item ORDER BY section, position`,
+  );
+  for (const { section, item } of items)
+    digest.sections[section]?.articles.push(DigestItem.parse(JSON.parse(item)));
+  return digest;
+}
 
 export type ChunkRow = {
   chunk: number;
@@ -117,3 +165,10 @@ export function eventTotals(sql: SqlStorage): EventTotals {
 /** The send's status from its rows: the edition, the chunks' sums, its events, pause and failures. */
 export const statusOf = (sql: SqlStorage, row: EditionRow) =>
   editionStatus(row, chunkTotals(sql), eventTotals(sql), pauseOf(sql), failureReasons(sql));
+
+/** What the complaint brake weighs: the edition's own sent count and its events. */
+export function brakeFiguresOf(sql: SqlStorage) {
+  const events = eventTotals(sql);
+  const { sent } = chunkTotals(sql);
+  return { sent, complained: events.complained, permanentBounces: events.permanentBounces };
+}

@@ -4,15 +4,19 @@
 import { readConfig } from "../env";
 import { dueIndex } from "../subscribers/due-index";
 import { parseTopics } from "../subscribers/preferences";
-import { Digest } from "./digest-schema";
+import type { Digest } from "./digest-schema";
 import { recordChoices } from "./slot-choices";
 import { walkDue } from "./walk-due";
 
-type SlotRow = { id: string; digest: string; page_cursor: string | null; next_chunk: number };
+type SlotRow = { page_cursor: string | null; next_chunk: number };
 
-export async function walkSlotStep(env: Env, ctx: DurableObjectState, row: SlotRow): Promise<void> {
+export async function walkSlotStep(
+  env: Env,
+  ctx: DurableObjectState,
+  row: SlotRow,
+  pool: Digest,
+): Promise<void> {
   const config = readConfig(env);
-  const pool = Digest.parse(JSON.parse(row.digest));
   const step = await walkDue(
     dueIndex(env),
     pool,

@@ -3,6 +3,13 @@
 import { MAX_BATCH_EMAILS } from "../mail/mailer";
 import type { SubscriberStore } from "../subscribers/subscriber-store";
 
+// KV lists may be up to 60 s stale: a reader who left in the minute before a walk can still be
+// listed as confirmed. So a claim of an edition's chunk skips whoever left since this long before
+// its digest was compiled: the list's 60 s, plus a mirror write that waited out KV's second or was
+// retried by its ledger's alarm (10 s), plus room for clocks. The cost: a reader who left and came
+// back within these two minutes misses that edition.
+export const STALE_LIST_MS = 2 * 60 * 1000;
+
 // Workers allow 1,000 KV operations per invocation; the budget is 500. A step never lists
 // more pages than this, whatever FANOUT_PAGES_PER_STEP says.
 export const MAX_PAGES_PER_STEP = 400;

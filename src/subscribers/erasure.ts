@@ -10,6 +10,9 @@ import { DEPARTURE_TTL_SECONDS } from "./subscriber-store";
 // a larger dev outbox keeps older copies until its own TTL removes them.
 const MAX_OUTBOX_PAGES = 50;
 const DEPARTURE_EVENTS = new Set(["unsubscribed", "bounced", "complained", "invalid"]);
+// KV takes one write a second per key: a copy stored moments ago is deleted once its batch (stored
+// one message after another, from the time its keys carry) is well past that second.
+const OUTBOX_DELETE_AFTER_MS = 2000;
 
 export type ErasureKv = { kv: KVNamespace; outbox: KVNamespace; now: Date };
 
@@ -32,6 +35,9 @@ export async function eraseKeysNaming(deps: ErasureKv, record: Subscriber): Prom
   do {
     const page = await outbox.list<OutboxKeyMetadata>({ prefix: outboxKeys.messages, cursor });
     const mine = page.keys.filter((key) => key.metadata?.to === record.email);
+    const newest = Math.max(0, ...mine.map((key) => outboxKeys.createdAtOf(key.name)));
+    const wait = newest + OUTBOX_DELETE_AFTER_MS - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     // One at a time: an invocation may hold at most 6 connections.
     for (const key of mine) await outbox.delete(key.name);
     cursor = page.list_complete ? undefined : page.cursor;

@@ -1,5 +1,6 @@
 // What a ReaderLedger exchanges with the world outside it: on first touch it adopts what an older
-// deploy kept in KV; after each change it publishes (KV mirror, DepartureLog), retried until done.
+// deploy kept in KV; after each change it publishes (KV mirror, DueIndex, DailyFigures,
+// DepartureLog), retried until done, writing the mirror at most once a second.
 import { flushReaderCount } from "../stats/reader-count";
 import { departureLog } from "./departure-log";
 import { dueIndex } from "./due-index";
@@ -21,7 +22,17 @@ export const PUBLISH_TABLE = `CREATE TABLE IF NOT EXISTS publish (
   erased INTEGER NOT NULL DEFAULT 0
 )`;
 
+/** When the mirror key was last written (put or delete): KV takes one write a second per key. */
+const MIRROR_WRITE_TABLE = `CREATE TABLE IF NOT EXISTS mirror_write (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  at_ms INTEGER NOT NULL
+)`;
+
 const PUBLISH_RETRY_MS = 10_000;
+// KV answers a second write to one key within a second with 429 (after the change has committed
+// here). A publish that follows a mirror write sooner waits out the rest of the second first; the
+// changes made meanwhile ride on the same write, since it carries the record as it is then.
+const MIRROR_WRITE_SPACING_MS = 1000;
 
 type Publish = {
   version: number;
@@ -52,37 +63,70 @@ export type LedgerAccess = {
 
 export function createReaderSync({ ctx, env, email, record }: LedgerAccess) {
   const sql = ctx.storage.sql;
+  sql.exec(MIRROR_WRITE_TABLE);
   const mirror = createReaderMirror(env);
   // Publishing runs one at a time, so the last KV write always carries the latest record.
   let publishing: Promise<void> = Promise.resolve();
 
-  async function publishOnce(): Promise<void> {
+  const pending = () => {
     const state = sql.exec<Publish>(`SELECT * FROM publish`).toArray()[0];
-    if (!state || (state.version === state.mirrored && state.departure_at_ms === null)) return;
+    return !state || (state.version === state.mirrored && state.departure_at_ms === null)
+      ? null
+      : state;
+  };
+
+  /**
+   * Writes the mirror no sooner than a second after its last write (one write a second per key),
+   * with the record as it is once the wait is over; answers the version and record it wrote.
+   */
+  async function writeMirror(
+    address: string,
+  ): Promise<{ version: number; current: Subscriber | null }> {
+    const last = sql.exec<{ at_ms: number }>(`SELECT at_ms FROM mirror_write`).toArray()[0];
+    const wait = last ? last.at_ms + MIRROR_WRITE_SPACING_MS - Date.now() : 0;
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    // Read together, with no await between: the version names exactly the record written.
+    const { version } = sql.exec<{ version: number }>(`SELECT version FROM publish`).one();
+    const current = record();
+    await mirror.write(address, current);
+    // Stamped once KV has answered: never earlier than the write itself.
+    sql.exec(
+      `INSERT INTO mirror_write (id, at_ms) VALUES (1, ?)
+       ON CONFLICT(id) DO UPDATE SET at_ms = excluded.at_ms`,
+      Date.now(),
+    );
+    return { version, current };
+  }
+
+  async function publishOnce(): Promise<void> {
+    const state = pending();
+    if (!state) return;
     const address = email();
     try {
-      if (state.version !== state.mirrored) {
-        const current = record();
-        await mirror.write(address, current);
-        // The due index follows the same version: a failure retries both (each is idempotent).
-        // Scheduled from the change's own time, so a late retry does not skip a day.
-        // An erased reader has no record: their row goes; one who left is kept, never due.
-        await dueIndex(env).schedule(
-          address,
-          isMailable(current) && current ? preferencesOf(current) : null,
-          current ? Date.parse(current.updatedAt) : Date.now(),
-          current === null,
+      // The departure first: it is what keeps a send in flight from mailing the reader, and it
+      // needs no wait.
+      if (state.departure_at_ms !== null) {
+        await departureLog(env).recordDeparture(address, state.departure_at_ms, !!state.erased);
+        sql.exec(
+          `UPDATE publish SET departure_at_ms = NULL, erased = 0 WHERE departure_at_ms = ?`,
+          state.departure_at_ms,
         );
-        // Joins and leaves for the desk's charts, noted in the change's transaction.
-        await flushReaderCount(sql, env);
       }
-      sql.exec(`UPDATE publish SET mirrored = ?`, state.version);
-      if (state.departure_at_ms === null) return;
-      await departureLog(env).recordDeparture(address, state.departure_at_ms, !!state.erased);
-      sql.exec(
-        `UPDATE publish SET departure_at_ms = NULL, erased = 0 WHERE departure_at_ms = ?`,
-        state.departure_at_ms,
+      if (state.version === state.mirrored) return;
+      // Changes made while the write waits go out with it.
+      const { version, current } = await writeMirror(address);
+      // The due index follows the same version: a failure retries both (each is idempotent).
+      // Scheduled from the change's own time, so a late retry does not skip a day.
+      // An erased reader has no record: their row goes; one who left is kept, never due.
+      await dueIndex(env).schedule(
+        address,
+        isMailable(current) && current ? preferencesOf(current) : null,
+        current ? Date.parse(current.updatedAt) : Date.now(),
+        current === null,
       );
+      // Joins and leaves for the desk's charts, noted in the change's transaction.
+      await flushReaderCount(sql, env);
+      sql.exec(`UPDATE publish SET mirrored = ?`, version);
     } catch (error) {
       await ctx.storage.setAlarm(Date.now() + PUBLISH_RETRY_MS);
       throw error;

@@ -49,6 +49,7 @@ async function seedLegacy(url: string, createdAtMs: number): Promise<Article> {
 }
 
 describe("simultaneous posts of one URL", () => {
+  // KV takes one write a second per key: each trial waits out the second between writes of one record.
   it("make one article: one 201, the rest 200 with the same id, one listing entry", async () => {
     for (let trial = 0; trial < TRIALS; trial++) {
       const url = uniqueUrl("race");
@@ -68,8 +69,9 @@ describe("simultaneous posts of one URL", () => {
       const atUrl = (await listed()).filter((article) => article.url === url);
       expect(atUrl.map((article) => article.id)).toEqual([...ids]);
     }
-  });
+  }, 30_000);
 
+  // KV takes one write a second per key: each trial waits out the second between writes of one record.
   it("make one article when the posts arrive in simultaneous batches", async () => {
     for (let trial = 0; trial < TRIALS; trial++) {
       const url = uniqueUrl("batch-race");
@@ -93,10 +95,11 @@ describe("simultaneous posts of one URL", () => {
       expect(new Set(shared.map((result) => result.article.id)).size).toBe(1);
       expect((await listed()).filter((article) => article.url === url)).toHaveLength(1);
     }
-  });
+  }, 30_000);
 });
 
 describe("simultaneous moves to one URL", () => {
+  // KV takes one write a second per key: each trial waits out the second between writes of one record.
   it("let exactly one win; the loser answers 409 and keeps its URL", async () => {
     for (let trial = 0; trial < TRIALS; trial++) {
       const [urlX, urlY, target] = [uniqueUrl("x"), uniqueUrl("y"), uniqueUrl("target")];
@@ -118,7 +121,7 @@ describe("simultaneous moves to one URL", () => {
       const atTarget = await postArticle({ url: target, title: "target again" });
       expect([atTarget.response.status, atTarget.body.article.id]).toEqual([200, winner.id]);
     }
-  });
+  }, 30_000);
 
   it("releases the old URL only for the article it names, once the new URL holds it", async () => {
     const [from, to] = [uniqueUrl("from"), uniqueUrl("to")];

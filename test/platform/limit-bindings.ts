@@ -1,5 +1,7 @@
 // Wraps a Worker's env so its KV namespaces, Queue producers and Durable Object stubs count against
-// the current invocation's budget (platform-limits.ts). Vars and other bindings pass through.
+// the current invocation's budget (platform-limits.ts), and KV lists lag when asked to
+// (kv-list-lag.ts). Vars and other bindings pass through.
+import { lagKv } from "./kv-list-lag";
 import { limitedCall, type OutgoingCall } from "./platform-limits";
 
 type AnyObject = Record<PropertyKey, unknown>;
@@ -82,7 +84,9 @@ export function limitEnv<E extends object>(env: E): E {
   for (const [name, value] of Object.entries(env)) {
     const kind = kindOf(value);
     if (kind === "kv")
-      limited[name] = countingProxy(value as KVNamespace, "kv", name, (m) => KV_METHODS.has(m));
+      limited[name] = countingProxy(lagKv(value as KVNamespace, name), "kv", name, (m) =>
+        KV_METHODS.has(m),
+      );
     else if (kind === "queue")
       limited[name] = countingProxy(value as Queue, "queue", name, (m) => QUEUE_METHODS.has(m));
     else if (kind === "namespace")

@@ -3,6 +3,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { limitEnv } from "./limit-bindings";
 import { runInvocation } from "./platform-limits";
+import { limitSqlStorage } from "./sqlite-limits";
 
 type Handler<E> = ExportedHandler<E, any>;
 
@@ -59,13 +60,14 @@ function methodNames(base: DurableObjectClass): Set<string> {
 }
 
 /**
- * A subclass of `base` with the same name whose env is counted and whose methods each run as one
- * invocation. A method the object calls on itself (`this.hash()`) stays in the caller's budget.
+ * A subclass of `base` with the same name whose env is counted, whose SQLite is held to its size
+ * limit, and whose methods each run as one invocation. A method the object calls on itself (`this.hash()`) stays in the caller's budget.
  * Generic on purpose: methods added to the class later are covered without a change here.
  */
 export function limitDurableObject<C extends DurableObjectClass>(base: C): C {
   const Limited = class extends base {
     constructor(...args: any[]) {
+      limitSqlStorage((args[0] as DurableObjectState).storage.sql);
       super(args[0], limitEnv(args[1] as object));
     }
   };

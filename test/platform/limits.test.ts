@@ -1,6 +1,12 @@
 // The harness bites: an invocation past production's KV, subrequest or connection limit fails, one
 // inside them passes, and every way into the Worker (SELF, the cron, Durable Objects) is counted.
-import { createExecutionContext, env, SELF, waitOnExecutionContext } from "cloudflare:test";
+import {
+  createExecutionContext,
+  env,
+  runInDurableObject,
+  SELF,
+  waitOnExecutionContext,
+} from "cloudflare:test";
 import { DurableObject } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import worker from "../../src/index";
@@ -150,6 +156,103 @@ describe("the platform limits in tests", () => {
     const usage = platformUsage();
     expect(usage.invocations).toBeGreaterThan(0);
     expect(usage.mostSubrequests.invocation).toBe("fetch GET /digests");
+  });
+
+  it("fails a second write to one KV key within a second, and records it even when caught", async () => {
+    const twice = invoke(async (e) => {
+      await e.ARTICLES.put("v1:probe:twice", "1");
+      await e.ARTICLES.put("v1:probe:other", "1");
+      await e.ARTICLES.put("v1:probe:twice", "2");
+    });
+    await expect(twice).rejects.toThrow(
+      /platform limit: 2 writes to one KV key within \d+ ms \(limit 1 a second\): ARTICLES.put v1:probe:twice in fetch GET \/probe/,
+    );
+    // A delete is a write too, and a caught refusal is still recorded.
+    await invoke(async (e) => {
+      await e.ARTICLES.delete("v1:probe:other").catch(() => undefined);
+    });
+    expect(await env.ARTICLES.get("v1:probe:twice")).toBe("1");
+    expect(platformUsage().violationCount).toBe(2);
+  });
+
+  it("lets a key be written again once the second has passed", async () => {
+    configureLimits({ kvKeyWriteIntervalMs: 40 });
+    await invoke(async (e) => {
+      await e.ARTICLES.put("v1:probe:spaced", "1");
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      await e.ARTICLES.put("v1:probe:spaced", "2");
+    });
+    expect(platformUsage().violations).toEqual([]);
+    expect(await env.ARTICLES.get("v1:probe:spaced")).toBe("2");
+  });
+
+  it("refuses a SQLite value or row over 2 MB, and records it even when caught", async () => {
+    const stub = env.EDITION_SENDS.get(env.EDITION_SENDS.idFromName("probe-sqlite"));
+    const outcomes = await runInDurableObject(stub, (_object, state) => {
+      const sql = state.storage.sql;
+      sql.exec(`CREATE TABLE IF NOT EXISTS probe (a TEXT, b TEXT)`);
+      const attempt = (query: string, ...values: unknown[]) => {
+        try {
+          sql.exec(query, ...values);
+          return "stored";
+        } catch (error) {
+          return String(error).slice(0, 70);
+        }
+      };
+      return [
+        attempt(`INSERT INTO probe VALUES (?, '')`, "x".repeat(1_999_000)),
+        // 2,100,000 bytes: workerd's own SQLite takes it; production's 2 MB does not.
+        attempt(`INSERT INTO probe VALUES (?, '')`, "x".repeat(2_100_000)),
+        attempt(`INSERT INTO probe VALUES (?, ?)`, "é".repeat(600_000), "y".repeat(900_000)),
+        // Made inside SQL: refused by SQLite itself, and recorded.
+        attempt(`UPDATE probe SET b = a || a || a`),
+      ];
+    });
+    expect(outcomes[0]).toBe("stored");
+    expect(outcomes[1]).toContain("platform limit: a value of 2100000 bytes bound to SQLite");
+    expect(outcomes[2]).toContain("platform limit: values of 2100000 bytes in one statement");
+    expect(outcomes[3]).toContain("platform limit: SQLite refused a value or row over its limit");
+    expect(platformUsage().violationCount).toBe(3);
+  });
+
+  it("lists as of a minute ago when the list lag is set, and reads by key as now", async () => {
+    await env.ARTICLES.put("v1:lag:b-kept", "", { metadata: { status: "confirmed" } });
+    await env.ARTICLES.put("v1:lag:c-deleted", "", { metadata: { status: "confirmed" } });
+    await env.ARTICLES.put("v1:lag:d-changed", "", { metadata: { status: "confirmed" } });
+    configureLimits({ kvListLagMs: 60_000 });
+    const seen = (keys: { name: string; metadata?: unknown }[]) =>
+      keys.map((key) => `${key.name.slice(7)}=${JSON.stringify(key.metadata ?? null)}`);
+    let lagged: string[] = [];
+    let paged: string[] = [];
+    await invoke(async (e) => {
+      await e.ARTICLES.put("v1:lag:a-new", "", { metadata: { status: "confirmed" } });
+      await e.ARTICLES.delete("v1:lag:c-deleted");
+      await e.ARTICLES.put("v1:lag:d-changed", "", { metadata: { status: "unsubscribed" } });
+      lagged = seen((await e.ARTICLES.list({ prefix: "v1:lag:" })).keys);
+      // Two keys a page: the deleted key is shown on the page its name falls in.
+      const first = await e.ARTICLES.list({ prefix: "v1:lag:", limit: 2 });
+      const second = await e.ARTICLES.list({
+        prefix: "v1:lag:",
+        limit: 2,
+        cursor: first.list_complete ? undefined : first.cursor,
+      });
+      paged = [...seen(first.keys), ...seen(second.keys)];
+      expect(await e.ARTICLES.get("v1:lag:a-new")).toBe("");
+    });
+    const asBefore = [
+      'b-kept={"status":"confirmed"}',
+      'c-deleted={"status":"confirmed"}',
+      'd-changed={"status":"confirmed"}',
+    ];
+    expect(lagged).toEqual(asBefore);
+    expect(paged).toEqual(asBefore);
+    configureLimits({ kvListLagMs: 0 });
+    const now = await env.ARTICLES.list({ prefix: "v1:lag:" });
+    expect(seen(now.keys)).toEqual([
+      'a-new={"status":"confirmed"}',
+      'b-kept={"status":"confirmed"}',
+      'd-changed={"status":"unsubscribed"}',
+    ]);
   });
 
   it("exports every Durable Object class as a limited subclass of the same name", () => {

@@ -1,6 +1,9 @@
-// The per-invocation limits production enforces and the local simulator does not: each invocation's
-// budget (KV operations, subrequests, open connections), carried by AsyncLocalStorage, and its report.
+// The limits production enforces and the local simulator does not: each invocation's budget (KV
+// operations, subrequests, open connections), carried by AsyncLocalStorage, KV's one write a second
+// per key, SQLite's 2 MB per value and row (sqlite-limits.ts), KV's stale lists when asked for
+// (kv-list-lag.ts), and the report.
 import { AsyncLocalStorage } from "node:async_hooks";
+import "./limit-fetch";
 
 /** What one invocation may use. Defaults are the platform's numbers (../shared/PLATFORM.md). */
 export type PlatformLimits = {
@@ -9,6 +12,12 @@ export type PlatformLimits = {
   connections: number;
   /** At the 7th connection: "fail" it (what the issue asks), or "queue" it as production does. */
   overConnections: "fail" | "queue";
+  /** KV refuses a second write (put or delete) to one key within this (0: never). */
+  kvKeyWriteIntervalMs: number;
+  /** How far behind the present KV lists answer (0: at once, as the local simulator does). */
+  kvListLagMs: number;
+  /** The largest string, blob or row a Durable Object's SQLite takes, in bytes. */
+  sqliteMaxBytes: number;
 };
 
 // KV: 1,000 operations an invocation (a bulk get of <= 100 keys is one). Subrequests: the Free plan's
@@ -16,11 +25,17 @@ export type PlatformLimits = {
 // counts KV operations among them. Connections: 6 waiting for an answer at once (fetch, KV, Queues,
 // DO calls). Production queues a 7th until one answers (changelog 2026-04-09); failing it instead
 // makes unbounded fan-outs (Promise.all over a list) visible at any size, not only where they time out.
+// KV: one write a second to the same key, else 429. Lists may be up to 60 s stale in production;
+// the default is the simulator's (none), and tests about staleness set it. SQLite in a Durable
+// Object: a string, blob or row of at most 2 MB (workerd itself refuses only past about 2.2 MB).
 export const DEFAULT_LIMITS: PlatformLimits = {
   kvOps: 1000,
   subrequests: 1000,
   connections: 6,
   overConnections: "fail",
+  kvKeyWriteIntervalMs: 1000,
+  kvListLagMs: 0,
+  sqliteMaxBytes: 2_000_000,
 };
 
 /** One outgoing call, as the fault hook and the totals see it. */
@@ -66,6 +81,8 @@ type State = {
   limits: PlatformLimits;
   usage: PlatformUsage;
   faultHook: ((call: OutgoingCall) => void) | null;
+  /** When each KV key (`binding key`) was last written, across invocations. */
+  keyWrites: Map<string, number>;
 };
 
 const emptyUsage = (limits: PlatformLimits): PlatformUsage => ({
@@ -90,13 +107,20 @@ const state: State =
     limits: { ...DEFAULT_LIMITS },
     usage: emptyUsage(DEFAULT_LIMITS),
     faultHook: null,
+    keyWrites: new Map(),
   } satisfies State);
+// A state made by an older copy of this module (a watch-mode reload) lacks the newer fields.
+state.keyWrites ??= new Map();
+state.limits = { ...DEFAULT_LIMITS, ...state.limits };
 
 export function configureLimits(limits: Partial<PlatformLimits>): PlatformLimits {
   state.limits = { ...state.limits, ...limits };
   state.usage.limits = { ...state.limits };
   return state.limits;
 }
+
+/** The limits in force (the KV and SQLite wrappers read theirs here). */
+export const currentLimits = (): Readonly<PlatformLimits> => state.limits;
 
 /** The maxima and violations since the last reset. */
 export function platformUsage(): PlatformUsage {
@@ -138,12 +162,41 @@ export const inInvocation = () => state.storage.getStore() !== undefined;
 
 const MAX_KEPT_VIOLATIONS = 50;
 
-function raise(budget: Budget, what: string, limit: number, call: string): Promise<never> {
-  const text = `platform limit: ${what} in one invocation (limit ${limit}): ${call} in ${budget.label}`;
+/** Records a crossed limit (kept even if the Worker catches the error) and answers the error. */
+export function violation(text: string): Error {
+  const invocation = state.storage.getStore()?.label ?? "outside an invocation";
+  const message = `platform limit: ${text} in ${invocation}`;
   // Code that keeps calling past a limit fails every call: keep the first few, count the rest.
   if (++state.usage.violationCount <= MAX_KEPT_VIOLATIONS)
-    state.usage.violations.push({ invocation: budget.label, message: text });
-  return Promise.reject(new Error(text));
+    state.usage.violations.push({ invocation, message });
+  return new Error(message);
+}
+
+function raise(what: string, limit: number, call: string): Promise<never> {
+  return Promise.reject(violation(`${what} in one invocation (limit ${limit}): ${call}`));
+}
+
+const KV_WRITES = new Set(["put", "delete"]);
+
+/** KV's one write a second per key: production answers a second write within it with a 429. */
+function keyWriteRefused(call: OutgoingCall, name: string): Promise<never> | null {
+  const interval = state.limits.kvKeyWriteIntervalMs;
+  if (call.kind !== "kv" || !KV_WRITES.has(call.method) || interval <= 0) return null;
+  const key = `${call.target} ${String(call.args[0])}`;
+  const now = Date.now();
+  const last = state.keyWrites.get(key);
+  if (last !== undefined && now - last < interval)
+    return Promise.reject(
+      violation(
+        `2 writes to one KV key within ${now - last} ms (limit 1 a second): ${name} ${String(call.args[0])}`,
+      ),
+    );
+  if (state.keyWrites.size >= 10_000) {
+    for (const [written, at] of state.keyWrites)
+      if (now - at >= interval) state.keyWrites.delete(written);
+  }
+  state.keyWrites.set(key, now);
+  return null;
 }
 
 function peak(record: Peak, count: number, budget: Budget) {
@@ -170,20 +223,22 @@ export function limitedCall<T>(call: OutgoingCall, run: () => Promise<T>): Promi
     budget.kvOps++;
     peak(usage.mostKvOps, budget.kvOps, budget);
     if (budget.kvOps > limits.kvOps)
-      return raise(budget, `${budget.kvOps} KV operations`, limits.kvOps, name);
+      return raise(`${budget.kvOps} KV operations`, limits.kvOps, name);
   }
   if (budget.subrequests > limits.subrequests)
-    return raise(budget, `${budget.subrequests} subrequests`, limits.subrequests, name);
+    return raise(`${budget.subrequests} subrequests`, limits.subrequests, name);
   if (
     budget.open + budget.waiting.length >= limits.connections &&
     limits.overConnections === "fail"
   )
-    return raise(budget, `${budget.open + 1} simultaneous connections`, limits.connections, name);
+    return raise(`${budget.open + 1} simultaneous connections`, limits.connections, name);
   try {
     state.faultHook?.(call);
   } catch (error) {
     return Promise.reject(error);
   }
+  const refused = keyWriteRefused(call, name);
+  if (refused) return refused;
   // The peak counts calls that wanted a connection at once, queued ones included.
   peak(usage.mostConnections, budget.open + budget.waiting.length + 1, budget);
   if (budget.open >= limits.connections)
@@ -210,25 +265,4 @@ function start<T>(budget: Budget, run: () => Promise<T>): Promise<T> {
   // A side chain that never rejects: the caller keeps the original promise (RPC pipelining works).
   Promise.resolve(result).then(close, close);
   return result;
-}
-
-// fetch() is a subrequest and holds a connection until its response arrives. Wrapped once per
-// isolate, when this module loads: import it before the Worker so no module captures the original.
-const FETCH_KEY = Symbol.for("tidings.platform-limits.fetch");
-if (!(globalThis as Record<symbol, unknown>)[FETCH_KEY]) {
-  const original = globalThis.fetch;
-  const limitedFetch: typeof fetch = (input, init) => {
-    const url = input instanceof Request ? input.url : String(input);
-    let host = "fetch";
-    try {
-      host = new URL(url).host;
-    } catch {
-      // A relative or malformed URL: fetch itself will say so.
-    }
-    return limitedCall({ kind: "fetch", target: host, method: "fetch", args: [url] }, () =>
-      original(input, init),
-    );
-  };
-  globalThis.fetch = limitedFetch;
-  (globalThis as Record<symbol, unknown>)[FETCH_KEY] = original;
 }

@@ -50,6 +50,7 @@ function rows(page: string, tableId: string): string[][] {
 }
 
 describe("the newsletter's figures", () => {
+  // KV takes one write a second per key: each reader signed up, confirmed and welcomed waits it out.
   it("counts readers who were here before once, then each join and leave; the API and the desk agree", async () => {
     await seedReaders(30, "before");
     await confirmedReader("ada@figures.test");
@@ -77,7 +78,7 @@ describe("the newsletter's figures", () => {
       .find((s) => doc.attr(s, "aria-labelledby") === "readers-chart-title");
     expect(svg && doc.attr(svg, "role")).toBe("img");
     expect(doc.text(doc.all("desc")[0]!)).toContain("3 joined and 1 left");
-  });
+  }, 20_000);
 
   it("counts a change once however often its ledger retries the flush", async () => {
     const figures = dailyFigures(env);
