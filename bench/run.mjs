@@ -21,7 +21,7 @@ import { parseArgs } from "node:util";
 import { readerEmails, startHarness, workerdUsage } from "./harness.mjs";
 import { renderChart } from "./chart.mjs";
 import { copyTemplate, seededTemplate } from "./seed-template.mjs";
-import { benchDay } from "./day.mjs";
+import { dayMain } from "./day.mjs";
 import {
   atNextQuotaDay,
   PROVIDER_HEADER,
@@ -283,40 +283,6 @@ async function main() {
     ],
   );
   console.log(`appended to BENCHMARKS.md; chart ${chartName}`);
-}
-
-const DAY_HEADER = `| date | cores | readers N | selections K | zones Z | rate/s | wall s | calls / 1k readers | KV ops, most in an empty run | KV ops per 1k due in a busy run (beyond 10), most | most KV ops in one invocation | most subrequests in one invocation | limits crossed | workerd CPU µs / reader | duplicates | missing | skipped |
-| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
-`;
-
-async function dayMain(values) {
-  const options = {
-    readers: Number(values.readers),
-    selections: Number(values.selections),
-    zones: Number(values.zones),
-    rate: Number(values.rate),
-  };
-  console.log(`Tidings personal-delivery day: ${JSON.stringify(options)}`);
-  const r = await benchDay({
-    ...options,
-    onRun: (run) =>
-      run.sent > 0 && process.stderr.write(`  ${run.id}: sent ${run.sent}, KV ops ${run.kvOps}\n`),
-  });
-  console.log(JSON.stringify(r, null, 2));
-  if (values["no-record"]) return;
-  const header = DAY_HEADER.split("\n")[0];
-  addTableRows(
-    "BENCHMARKS.md",
-    {
-      headerStart: header,
-      header,
-      intro: "## Personal delivery: one simulated day (`npm run bench -- --day`)",
-    },
-    [
-      `| ${r.date} | ${r.cores} | ${r.readers} | ${r.selections} | ${r.zones} | ${r.rate} | ${r.wallSeconds.toFixed(1)} | ${r.callsPer1000.toFixed(2)} | ${r.mostKvOpsEmptyRun} | ${r.mostKvOpsPer1000Busy.toFixed(2)} | ${r.mostKvOpsInvocation.count} | ${r.mostSubrequests.count} | ${r.violationCount} | ${r.cpuMicrosPerReader.toFixed(0)} | ${r.duplicates} | ${r.missing} | ${r.skipped} |`,
-    ],
-  );
-  console.log("appended to BENCHMARKS.md");
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main();
