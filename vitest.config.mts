@@ -53,9 +53,10 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     setupFiles: ["./test/platform/no-violations.ts"],
-    // The local feed server the source tests fetch from (only fakes of outside systems).
-    globalSetup: ["./test/sources/feed-server.mjs"],
-    exclude: ["test/browser/**", "test/faults/**", "test/deploy/**"],
+    // The local feed server the source tests fetch from (only fakes of outside systems), and the
+    // check of every request the mail tests' fetch spies capture against Resend's spec.
+    globalSetup: ["./test/sources/feed-server.mjs", "./test/contract/contract-server.mjs"],
+    exclude: ["test/browser/**", "test/faults/**", "test/deploy/**", "test/contract/**"],
     // One line per test file (a failed file lists its tests): no per-test lines for slow tests.
     slowTestThreshold: 3_600_000,
     onConsoleLog(log) {

@@ -132,15 +132,26 @@ async function benchRoute(request: Request, env: AppEnv): Promise<Response> {
       let total = 0;
       let confirmedCount = 0;
       let last: string | null = null;
+      // Who is not confirmed, and why: what a fault scenario checks nobody was wrongly suppressed by.
+      const notConfirmed: { email: string; status: string }[] = [];
       do {
         const page = await store.listPage(cursor);
         total += page.readers.length;
-        confirmedCount += page.readers.filter((reader) => reader.status === "confirmed").length;
+        for (const reader of page.readers) {
+          if (reader.status === "confirmed") confirmedCount++;
+          else if (notConfirmed.length < 20_000)
+            notConfirmed.push({ email: reader.email, status: reader.status });
+        }
         last = page.readers.at(-1)?.email ?? last;
         cursor = page.cursor;
       } while (cursor);
       const sample = last ? await store.get(last) : null;
-      return Response.json({ total, confirmed: confirmedCount, sample: sample?.email ?? null });
+      return Response.json({
+        total,
+        confirmed: confirmedCount,
+        notConfirmed,
+        sample: sample?.email ?? null,
+      });
     }
     case "/__bench/seed-articles": {
       const store = createArticleStore(env.ARTICLES, env.ARTICLE_URLS);

@@ -4,6 +4,7 @@
 // UTC day back to back, draining each run's send before the next. Reports provider calls per 1,000
 // readers, KV operations in empty and busy runs, workerd CPU per reader, duplicates and missing.
 import { cpus } from "node:os";
+import { addTableRows } from "./benchmarks-table.mjs";
 import { startHarness, workerdUsage } from "./harness.mjs";
 
 const TOPICS = ["ai", "security", "languages", "cloud", "hardware", "web", "open-source"];
@@ -194,4 +195,39 @@ export async function benchDay({
   } finally {
     await harness.close();
   }
+}
+
+const DAY_HEADER = `| date | cores | readers N | selections K | zones Z | rate/s | wall s | calls / 1k readers | KV ops, most in an empty run | KV ops per 1k due in a busy run (beyond 10), most | most KV ops in one invocation | most subrequests in one invocation | limits crossed | workerd CPU µs / reader | duplicates | missing | skipped |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+`;
+
+/** `npm run bench -- --day ...`: one simulated day, printed and (without --no-record) recorded. */
+export async function dayMain(values) {
+  const options = {
+    readers: Number(values.readers),
+    selections: Number(values.selections),
+    zones: Number(values.zones),
+    rate: Number(values.rate),
+  };
+  console.log(`Tidings personal-delivery day: ${JSON.stringify(options)}`);
+  const r = await benchDay({
+    ...options,
+    onRun: (run) =>
+      run.sent > 0 && process.stderr.write(`  ${run.id}: sent ${run.sent}, KV ops ${run.kvOps}\n`),
+  });
+  console.log(JSON.stringify(r, null, 2));
+  if (values["no-record"]) return;
+  const header = DAY_HEADER.split("\n")[0];
+  addTableRows(
+    "BENCHMARKS.md",
+    {
+      headerStart: header,
+      header,
+      intro: "## Personal delivery: one simulated day (`npm run bench -- --day`)",
+    },
+    [
+      `| ${r.date} | ${r.cores} | ${r.readers} | ${r.selections} | ${r.zones} | ${r.rate} | ${r.wallSeconds.toFixed(1)} | ${r.callsPer1000.toFixed(2)} | ${r.mostKvOpsEmptyRun} | ${r.mostKvOpsPer1000Busy.toFixed(2)} | ${r.mostKvOpsInvocation.count} | ${r.mostSubrequests.count} | ${r.violationCount} | ${r.cpuMicrosPerReader.toFixed(0)} | ${r.duplicates} | ${r.missing} | ${r.skipped} |`,
+    ],
+  );
+  console.log("appended to BENCHMARKS.md");
 }

@@ -1,252 +1,268 @@
-// A fake Resend on loopback, for the fault tests and the benchmark. It speaks the parts of the API
-// Tidings uses (POST /emails, POST /emails/batch), with bearer auth, Idempotency-Key semantics,
-// strict and permissive batch validation, a request-size limit (413), one team rate limit shared by
-// both endpoints (429 + retry-after), latency, outages and injected faults. It records every
-// delivery so a run can count emails, calls, bytes, duplicates and missing readers.
+// A fake Resend on loopback, for the fault tests and the benchmark, built from Resend's spec and
+// documented errors (bench/resend/resend.yaml; ../shared/resend/README.md), not from our code. It
+// answers POST /emails and POST /emails/batch as the API does: every status and error name of the
+// error table (fake-resend-answers.mjs), rate headers on every answer, idempotency keys (replay,
+// 409 for another payload or a key still in progress), strict and permissive batch validation with
+// per-email errors for the address or any other field, a team rate limit, daily and monthly quotas,
+// latency (a fixed part plus a part per MB of request body), outages and injected faults. Every
+// request is checked against the spec (bench/resend-contract.mjs): a breach is recorded, and the
+// harness fails the run on it.
 import { createHash } from "node:crypto";
-import { createServer } from "node:http";
+import { errorBody, rateHeaders } from "./fake-resend-answers.mjs";
+import { serveOnLoopback } from "./fake-resend-http.mjs";
 import {
+  answerOf,
+  COUNTERS,
+  createKeys,
+  createEventSink,
+  createRecord,
+  emailEvent,
+  suppressionOf,
+} from "./fake-resend-record.mjs";
+import {
+  createQuota,
   createTeamLimit,
   DEFAULT_MAX_BODY_BYTES,
   outageStatus,
+  quotaCost,
   readEmails,
   resolveFaults,
 } from "./fake-resend-rules.mjs";
+import { headerViolations, operationFor } from "./resend-contract.mjs";
 
-const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+const SEND_PATHS = new Set(["/emails", "/emails/batch"]);
 
 /**
- * @typedef {{ error500?: number, error429?: number, drop?: number, slow?: number, slowMs?: number,
- *   latencyMs?: number, poison?: string[], outageUntil?: number, outageForMs?: number,
- *   outageStatus?: 500 | 503, limitRate?: number, limitUntil?: number, limitForMs?: number,
- *   maxBodyBytes?: number }} Faults
- *   error500..drop: shares in [0, 1] of requests; slowMs, latencyMs: fixed delays; poison: addresses
- *   whose batch always answers 500. outageUntil (epoch ms) or outageForMs (from when the faults are
- *   set): every call answers outageStatus (503 unless set) until then. limitRate: the provider allows
- *   this many calls a second instead of ratePerSecond, until limitUntil / for limitForMs (for good
- *   without either). maxBodyBytes: overrides the option of that name while the faults hold.
- * @param {{ apiKey?: string, ratePerSecond?: number, faults?: Faults, seed?: number,
- *   keepBodies?: boolean, maxBodyBytes?: number }} options
- *   keepBodies: keep each email's content (tests that read it); off, a 100,000-reader run would hold
- *   gigabytes of HTML in this process and slow the very send it measures. maxBodyBytes: a larger
- *   request body answers 413 (default 40 MB).
- *   Addresses: one that is malformed or whose local part starts with `invalid` is refused: a batch
- *   with one answers 422 in strict validation (the default, nothing delivered), or delivers the rest
- *   and lists `errors: [{ index, message }]` with `x-batch-validation: permissive`.
+ * Options and faults are listed in docs/proof-at-scale.md. In short: latencyMs + latencyMsPerMB ×
+ * request MB is how long every answer takes (the emails are taken in on arrival; the key stays in
+ * progress until the answer); dailyQuota per quota day (quotaDayMs, a UTC day unless shortened for
+ * scaled time) and monthlyQuota; keepEmails: the last N emails kept whole; onEvent: where webhook
+ * events go (`email.suppressed` for the `suppressed` share of accepted emails).
+ * @param {{ apiKey?: string, restrictedApiKey?: string, ratePerSecond?: number, seed?: number,
+ *   latencyMs?: number, latencyMsPerMB?: number, dailyQuota?: number, monthlyQuota?: number,
+ *   quotaDayMs?: number, domains?: string[], keepEmails?: number, maxBodyBytes?: number,
+ *   faults?: object, onEvent?: (event: object) => Promise<unknown> }} options
  */
 export async function startFakeResend(options = {}) {
   const apiKey = options.apiKey ?? "re_fake_key";
-  const rate = options.ratePerSecond ?? 2;
+  const domains = options.domains;
   let faults = resolveFaults(options.faults);
   const maxBodyBytes = () => faults.maxBodyBytes ?? options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   // A seeded generator, so a run's faults can be replayed.
   let state = (options.seed ?? 42) >>> 0;
   const random = () =>
     (state = (Math.imul(state ^ (state >>> 15), 2246822519) + 0x6d2b79f5) >>> 0) / 4294967296;
+  const teamLimit = createTeamLimit(options.ratePerSecond ?? 5);
+  let quota = createQuota({
+    daily: options.dailyQuota,
+    monthly: options.monthlyQuota,
+    dayMs: options.quotaDayMs,
+  });
+  // Who the fake said Resend suppressed (email.suppressed events): few, so kept whole.
+  const suppressedTo = [];
+  const keys = createKeys();
+  const record = createRecord({ keepEmails: options.keepEmails ?? 0 });
+  const counts = Object.fromEntries(COUNTERS.map((name) => [name, 0]));
+  const events = createEventSink();
+  let quotaSpentDayEnd = 0;
+  let callsThisStop = 0;
+  const fake = { onEvent: options.onEvent };
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-  const teamLimit = createTeamLimit(rate);
-  const idempotency = new Map();
-  const deliveries = [];
-  const counts = {
-    requests: 0,
-    accepted: 0,
-    replayed: 0,
-    rateLimited: 0,
-    injected500: 0,
-    injected429: 0,
-    dropped: 0,
-    conflicts: 0,
-    unauthorized: 0,
-    invalid: 0,
-    rejectedEmails: 0,
-    tooLarge: 0,
-    outage: 0,
-  };
-  const startedAt = performance.now();
+  const emit = (event) => events.emit(fake.onEvent, event, () => counts.events++);
 
-  const json = (res, status, body, headers = {}) => {
+  function deliver(emails, batch, errors, permissive) {
+    const refused = new Set(errors.map((e) => e.index));
+    const accepted = emails.filter((_, i) => !refused.has(i));
+    quota.spend(quotaCost(accepted));
+    const ids = record.deliver(accepted);
+    accepted.forEach((email, i) => {
+      if (random() >= (faults.suppressed ?? 0)) return;
+      suppressedTo.push(...[email.to].flat());
+      const suppressed = suppressionOf(random() < 1 / 3);
+      emit(emailEvent("email.suppressed", email, `fake_${ids.first + i}`, { suppressed }));
+    });
+    counts.accepted++;
+    counts.rejectedEmails += errors.length;
+    // `errors` is in the answer in permissive mode only (changelog/batch-validation-modes).
+    return answerOf(ids, batch, permissive ? errors : undefined);
+  }
+
+  /** Every answer waits out the latency, carries the rate headers, and says what it is. */
+  async function answer(res, started, bytes, status, body, extraHeaders = {}) {
+    const fixed = faults.latencyMs ?? options.latencyMs ?? 0;
+    const perMB = ((options.latencyMsPerMB ?? 0) * bytes) / 1_000_000;
+    const wait = fixed + perMB - (Date.now() - started);
+    if (wait > 0) await sleep(wait);
     const text = JSON.stringify(body);
     res.writeHead(status, {
       "Content-Type": "application/json",
       "Content-Length": Buffer.byteLength(text),
-      ...headers,
+      ...rateHeaders(teamLimit.state(faults)),
+      ...extraHeaders,
     });
     res.end(text);
-  };
-  const error = (res, status, name, message, headers) =>
-    json(res, status, { statusCode: status, name, message }, headers);
-  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-  function deliver(emails, key) {
-    const ids = [];
-    const at = (performance.now() - startedAt) / 1000;
-    for (const email of emails) {
-      const id = `fake_${deliveries.length + 1}`;
-      for (const to of [email.to].flat()) {
-        const bytes = (email.html?.length ?? 0) + (email.text?.length ?? 0);
-        deliveries.push(
-          options.keepBodies ? { to, key, bytes, at, email } : { to, key, bytes, at },
-        );
-      }
-      ids.push(id);
-    }
-    return ids;
   }
 
-  async function handle(req, res, raw, bytes) {
+  /** Who may call what, in the order Resend checks: key, route, headers, size, outage. */
+  async function handle(req, res, body, bytes) {
+    const started = Date.now();
+    const send = (status, body, headers) => answer(res, started, bytes, status, body, headers);
+    const fail = (status, name, message, headers) =>
+      send(status, errorBody(status, name, message), headers);
     counts.requests++;
-    if (req.headers.authorization !== `Bearer ${apiKey}`) {
-      counts.unauthorized++;
-      return error(res, 401, "missing_api_key", "Missing or invalid API key.");
-    }
+    // Calls after the first quota answer of a stop, the most in any one stop.
+    if (quotaSpentDayEnd > started)
+      counts.callsAfterQuota = Math.max(counts.callsAfterQuota, ++callsThisStop);
+    const path = req.url.split("?")[0];
+    const request = `${req.method} ${path}`;
+    const found = operationFor(req.method, path);
+    if (!found) counts.violations += record.violate([`not an operation of Resend's API`], request);
+    else
+      counts.violations += record.violate(
+        headerViolations(req.method, path, req.headers, found.operation),
+        request,
+      );
+    const auth = req.headers.authorization;
+    const sending = req.method === "POST" && SEND_PATHS.has(path);
+    if (!auth) return (counts.unauthorized++, fail(401, "missing_api_key"));
+    if (options.restrictedApiKey && auth === `Bearer ${options.restrictedApiKey}`) {
+      if (!sending) return (counts.unauthorized++, fail(401, "restricted_api_key"));
+    } else if (auth !== `Bearer ${apiKey}`)
+      return (counts.unauthorized++, fail(403, "invalid_api_key"));
+    if (!SEND_PATHS.has(path)) return fail(404, "not_found");
+    if (!sending) return fail(405, "method_not_allowed");
     if (!req.headers["user-agent"])
-      return error(res, 403, "missing_user_agent", "A User-Agent header is required.");
-    const batch = req.url === "/emails/batch";
-    if (req.method !== "POST" || (req.url !== "/emails" && !batch))
-      return error(res, 404, "not_found", "Not found.");
+      return fail(403, "validation_error", "Missing `user-agent` header.");
     if (bytes > maxBodyBytes()) {
       counts.tooLarge++;
-      return error(res, 413, "request_too_large", "The request body is too large.");
+      return send(413, {
+        statusCode: 413,
+        name: "request_too_large",
+        message: "The request body is too large.",
+      });
     }
     const down = outageStatus(faults);
     if (down) {
       counts.outage++;
-      return error(
-        res,
-        down,
-        down === 503 ? "service_unavailable" : "internal_server_error",
-        "Outage.",
-      );
-    }
-
-    const wait =
-      (faults.latencyMs ?? 0) + (random() < (faults.slow ?? 0) ? (faults.slowMs ?? 1000) : 0);
-    if (wait > 0) await sleep(wait);
-
-    const roll = random();
-    if (roll < (faults.drop ?? 0) / 2) {
-      counts.dropped++;
-      return req.socket.destroy();
-    }
-    const retryIn = teamLimit.take(faults);
-    if (retryIn > 0 || random() < (faults.error429 ?? 0)) {
-      if (retryIn > 0) counts.rateLimited++;
-      else counts.injected429++;
-      const seconds = Math.max(1, Math.ceil(retryIn));
-      return error(res, 429, "rate_limit_exceeded", "Too many requests.", {
-        "retry-after": String(seconds),
-        "ratelimit-limit": String(teamLimit.rateNow(faults)),
-        "ratelimit-remaining": "0",
-        "ratelimit-reset": String(seconds),
+      return send(down, {
+        statusCode: down,
+        name: "application_error",
+        message: "An unexpected error occurred.",
       });
     }
-
-    const permissive = batch && req.headers["x-batch-validation"] === "permissive";
-    const read = readEmails(raw, { batch, permissive });
-    if (read.invalid) {
-      counts.invalid++;
-      return error(res, 422, "validation_error", read.invalid);
-    }
-    const { emails, errors } = read;
-    const refused = new Set(errors.map((entry) => entry.index));
-    const poisoned = emails.some((email) =>
-      [email.to].flat().some((to) => (faults.poison ?? []).includes(to)),
-    );
-    if (poisoned || random() < (faults.error500 ?? 0)) {
-      counts.injected500++;
-      return error(res, 500, "internal_server_error", "Injected failure.");
-    }
-
-    const key = req.headers["idempotency-key"];
-    const bodyHash = createHash("sha256").update(raw).digest("hex");
-    if (key) {
-      const earlier = idempotency.get(key);
-      if (earlier && Date.now() - earlier.at < IDEMPOTENCY_TTL_MS) {
-        if (earlier.pending)
-          return error(res, 409, "concurrent_idempotent_requests", "Same key in flight.");
-        if (earlier.bodyHash !== bodyHash) {
-          counts.conflicts++;
-          return error(
-            res,
-            409,
-            "invalid_idempotent_request",
-            "Same idempotency key, different body.",
-          );
-        }
-        counts.replayed++;
-        return json(res, 200, earlier.response);
-      }
-      idempotency.set(key, { pending: true, at: Date.now(), bodyHash });
-    }
-    const ids = deliver(
-      emails.filter((_, index) => !refused.has(index)),
-      key ?? null,
-    );
-    counts.rejectedEmails += errors.length;
-    const response = batch
-      ? { data: ids.map((id) => ({ id })), ...(permissive ? { errors } : {}) }
-      : { id: ids[0] };
-    if (key) idempotency.set(key, { pending: false, at: Date.now(), bodyHash, response });
-    counts.accepted++;
-    // The other half of the drops: delivered, but the answer never arrives.
-    if (roll < (faults.drop ?? 0)) {
-      counts.dropped++;
-      return req.socket.destroy();
-    }
-    return json(res, 200, response);
+    return take(req, body, path, send, fail, request);
   }
 
-  const server = createServer((req, res) => {
-    const chunks = [];
-    let bytes = 0;
-    req.on("data", (chunk) => {
-      bytes += chunk.length;
-      // Past the limit the body only needs counting, not keeping.
-      if (bytes <= maxBodyBytes()) chunks.push(chunk);
-    });
-    req.on("end", () => {
-      handle(req, res, Buffer.concat(chunks).toString("utf8"), bytes).catch((err) =>
-        error(res, 500, "fake_error", String(err)),
-      );
-    });
-  });
-  server.keepAliveTimeout = 30_000;
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address();
+  /** A sending request past the gate: forced answers, the rate limit, the emails, keys, quota. */
+  async function take(req, body, path, send, fail, request) {
+    const forced = faults.answer;
+    if (forced && (forced.count ?? Infinity) > 0) {
+      if (forced.count !== undefined) forced.count--;
+      counts.forced++;
+      return fail(forced.status, forced.name);
+    }
+    const roll = random();
+    if (roll < (faults.drop ?? 0) / 2) return (counts.dropped++, req.socket.destroy());
+    const retryIn = teamLimit.take(faults);
+    if (retryIn > 0 || random() < (faults.error429 ?? 0)) {
+      counts[retryIn > 0 ? "rateLimited" : "injected429"]++;
+      const retryAfter = String(Math.max(1, Math.ceil(retryIn)));
+      return fail(429, "rate_limit_exceeded", undefined, { "retry-after": retryAfter });
+    }
+    const batch = path === "/emails/batch";
+    const key = req.headers["idempotency-key"];
+    if (key !== undefined && (key.length < 1 || key.length > 256))
+      return fail(400, "invalid_idempotency_key");
+    const permissive = batch && req.headers["x-batch-validation"] === "permissive";
+    const refuse = () => random() < (faults.fieldErrors ?? 0) && (counts.fieldRefused++, true);
+    const read = readEmails(body.toString("utf8"), { batch, permissive, domains, refuse });
+    counts.violations += record.violate(read.violations ?? [], request);
+    if (read.answer) return (counts.invalid++, send(read.answer.statusCode, read.answer));
+    const { emails, errors } = read;
+    const poisoned = emails.some((e) => [e.to].flat().some((to) => faults.poison?.includes(to)));
+    if (poisoned || random() < (faults.error500 ?? 0))
+      return (counts.injected500++, fail(500, "internal_server_error"));
+    // A fingerprint of the bytes tells "same payload" from "another payload" (sha1: the cheapest
+    // native hash here, about 20 µs per 35 KB email; collisions do not matter to a fake).
+    const bodyHash = key === undefined ? "" : createHash("sha1").update(body).digest("hex");
+    if (key !== undefined) {
+      const earlier = keys.get(key);
+      if (earlier?.pending)
+        return (counts.inProgress++, fail(409, "concurrent_idempotent_requests"));
+      if (earlier && earlier.bodyHash !== bodyHash)
+        return (counts.conflicts++, fail(409, "invalid_idempotent_request"));
+      if (earlier) return (counts.replayed++, send(200, earlier.answer));
+      if (random() < (faults.inProgress ?? 0)) {
+        // An earlier request with this key is still running: it ends later, failed or accepted.
+        keys.begin(key, bodyHash);
+        setTimeout(() => {
+          const failed = random() < (faults.inProgressFails ?? 0.5);
+          if (failed || quota.refusal(quotaCost(emails))) keys.release(key);
+          else keys.accept(key, bodyHash, deliver(emails, batch, errors, permissive));
+        }, faults.inProgressMs ?? 300);
+        return (counts.inProgress++, fail(409, "concurrent_idempotent_requests"));
+      }
+    }
+    const refused = new Set(errors.map((e) => e.index));
+    const spent = quota.refusal(quotaCost(emails.filter((_, i) => !refused.has(i))));
+    if (spent) {
+      counts.quotaRefused++;
+      if (quotaSpentDayEnd <= Date.now()) callsThisStop = 0;
+      quotaSpentDayEnd = quota.dayEndsAt();
+      // retry-after is the rate window's, as on every 429: it says nothing about the quota.
+      return fail(429, spent, undefined, { "retry-after": "1" });
+    }
+    if (key !== undefined) keys.begin(key, bodyHash);
+    const reply = deliver(emails, batch, errors, permissive);
+    // The other half of the drops: delivered, but the answer never arrives.
+    if (roll < (faults.drop ?? 0)) {
+      if (key !== undefined) keys.accept(key, bodyHash, reply);
+      return (counts.dropped++, req.socket.destroy());
+    }
+    if (random() < (faults.slow ?? 0)) await sleep(faults.slowMs ?? 1000);
+    await send(200, reply);
+    if (key !== undefined) keys.accept(key, bodyHash, reply);
+  }
 
-  return {
-    url: `http://127.0.0.1:${port}`,
+  const server = await serveOnLoopback(handle, maxBodyBytes);
+
+  return Object.assign(fake, {
+    url: server.url,
     apiKey,
     counts,
-    deliveries,
+    /** The quotas now: { usedToday, usedThisMonth, daily, monthly }. */
+    quotaState: () => quota.state(),
+    /** New quotas from now (the day's count starts again), e.g. for the next scenario. */
+    setQuota({ daily, monthly }) {
+      quota = createQuota({ daily, monthly, dayMs: options.quotaDayMs });
+    },
+    /** Recipients of the `email.suppressed` events emitted. */
+    suppressedTo: () => [...suppressedTo],
     /** Replaces the faults; `outageForMs` and `limitForMs` count from now. */
     setFaults(next) {
       faults = resolveFaults(next);
     },
-    /** Forgets deliveries and counts (not idempotency keys), for the next scenario on the same fake. */
+    /**
+     * Forgets deliveries and counts for the next scenario on the same fake; idempotency keys and
+     * contract breaches stay (a breach fails the run, whichever scenario made it).
+     */
     reset() {
-      deliveries.length = 0;
-      for (const key of Object.keys(counts)) counts[key] = 0;
+      record.reset();
+      suppressedTo.length = 0;
+      quotaSpentDayEnd = 0;
+      for (const name of COUNTERS) if (name !== "violations") counts[name] = 0;
     },
     /** Deliveries per recipient; duplicates are readers with more than one. */
-    perReader() {
-      const map = new Map();
-      for (const delivery of deliveries) map.set(delivery.to, (map.get(delivery.to) ?? 0) + 1);
-      return map;
-    },
+    perReader: record.perReader,
     /** Emails delivered in each whole second since the fake started. */
-    perSecond() {
-      const seconds = [];
-      for (const delivery of deliveries) {
-        const second = Math.floor(delivery.at);
-        seconds[second] = (seconds[second] ?? 0) + 1;
-      }
-      return Array.from(seconds, (n) => n ?? 0);
-    },
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections?.();
-        server.close(resolve);
-      }),
-  };
+    perSecond: record.perSecond,
+    totals: record.totals,
+    lastEmails: record.lastEmails,
+    /** Requests that broke Resend's contract: examples (all are counted in `counts.violations`). */
+    violations: record.violations,
+    /** Every webhook event emitted so far has been handled. */
+    eventsSettled: events.settled,
+    close: server.close,
+  });
 }

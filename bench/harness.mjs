@@ -2,6 +2,7 @@
 // the same bundle wrangler would deploy (plus bench/bench-entry.ts), the bindings of wrangler.toml.
 // Shared by `npm run bench` and the fault tests.
 import { execFileSync } from "node:child_process";
+import { createHmac } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
@@ -58,12 +59,26 @@ export function workerdUsage() {
   return { cpuSeconds, userSeconds, peakBytes };
 }
 
+// The webhook secret the harness signs the fake's events with, as Resend (Svix) signs them.
+const WEBHOOK_SECRET = `whsec_${Buffer.from("bench-webhook-secret-0123456789").toString("base64")}`;
+
+/** Standard Webhooks headers for `body`: HMAC-SHA256 of `id.timestamp.body` with the secret. */
+export function signWebhook(body, id, secret = WEBHOOK_SECRET) {
+  const timestamp = Math.floor(Date.now() / 1000);
+  const key = Buffer.from(secret.replace(/^whsec_/, ""), "base64");
+  const mac = createHmac("sha256", key).update(`${id}.${timestamp}.${body}`).digest("base64");
+  return { "svix-id": id, "svix-timestamp": String(timestamp), "svix-signature": `v1,${mac}` };
+}
+
 /**
- * @param {{ rate: number, faults?: object, maxRetries?: number, seed?: number, keepBodies?: boolean,
+ * @param {{ rate: number, faults?: object, maxRetries?: number, seed?: number, keepEmails?: number,
  *   kvDir?: string, inspectorPort?: number, pagesPerStep?: number, delivery?: string,
- *   bindings?: object }} options  delivery: DIGEST_DELIVERY (default edition); kvDir: keep local KV in
- *   this folder (a seeded template, copied per run) instead of in memory; pagesPerStep: the Worker var
- *   FANOUT_PAGES_PER_STEP
+ *   bindings?: object, latencyMs?: number, latencyMsPerMB?: number, dailyQuota?: number,
+ *   monthlyQuota?: number, quotaDayMs?: number }} options  delivery: DIGEST_DELIVERY (default
+ *   edition); kvDir: keep local KV in this folder (a seeded template, copied per run) instead of in
+ *   memory; pagesPerStep: the Worker var FANOUT_PAGES_PER_STEP; latencyMs, latencyMsPerMB: the fake's
+ *   latency; dailyQuota, monthlyQuota, quotaDayMs: its quotas (quotaDayMs is also the Worker's
+ *   RESEND_QUOTA_DAY_SECONDS, so both agree when a quota day ends, as Resend and Tidings do on UTC days)
  */
 export async function startHarness(options) {
   const scriptPath = buildBenchWorker();
@@ -71,7 +86,12 @@ export async function startHarness(options) {
     ratePerSecond: options.rate,
     faults: options.faults,
     seed: options.seed,
-    keepBodies: options.keepBodies,
+    keepEmails: options.keepEmails,
+    latencyMs: options.latencyMs,
+    latencyMsPerMB: options.latencyMsPerMB,
+    dailyQuota: options.dailyQuota,
+    monthlyQuota: options.monthlyQuota,
+    quotaDayMs: options.quotaDayMs,
   });
   const { workerOptions } = unstable_getMiniflareWorkerOptions("wrangler.toml");
   const consumers = structuredClone(workerOptions.queueConsumers);
@@ -94,6 +114,10 @@ export async function startHarness(options) {
       RESEND_API_KEY: fake.apiKey,
       RESEND_BASE_URL: fake.url,
       RESEND_RATE_PER_SECOND: String(options.rate),
+      RESEND_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      ...(options.quotaDayMs
+        ? { RESEND_QUOTA_DAY_SECONDS: String(options.quotaDayMs / 1000) }
+        : {}),
       ...(options.pagesPerStep ? { FANOUT_PAGES_PER_STEP: String(options.pagesPerStep) } : {}),
       // The fault suites and the unpersonalised rows send the day's edition to everyone.
       DIGEST_DELIVERY: options.delivery ?? "edition",
@@ -131,6 +155,21 @@ export async function startHarness(options) {
     }
   };
   const post = (path, body) => call(path, { method: "POST", body: JSON.stringify(body) });
+  // The fake's webhook events reach the Worker signed, as Resend's reach it in production.
+  let events = 0;
+  fake.onEvent = async (event) => {
+    const body = JSON.stringify(event);
+    const response = await mf.dispatchFetch("https://tidings.bench/webhooks/resend", {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/json",
+        ...signWebhook(body, `msg_bench_${++events}`),
+      },
+      body,
+    });
+    await response.text();
+    if (response.status !== 200) runtimeErrors.push(`webhook ${event.type}: ${response.status}`);
+  };
 
   return {
     mf,
@@ -141,7 +180,10 @@ export async function startHarness(options) {
         await post("/__bench/seed-readers", { emails: emails.slice(i, i + 5000) });
     },
     seedArticles: (count, at) => post("/__bench/seed-articles", { count, at }),
-    /** { total, confirmed, sample }: every reader read back through KV list pages, one record parsed. */
+    /**
+     * { total, confirmed, notConfirmed: [{ email, status }], sample }: every reader read back through
+     * KV list pages, one record parsed.
+     */
     countReaders: () => call("/__bench/count-readers"),
     unsubscribe: (emails) => post("/__bench/unsubscribe", { emails }),
     /** Erases readers through the editors' API, as an editor would. */
@@ -160,6 +202,10 @@ export async function startHarness(options) {
     limits: (reset = false, limits = undefined) =>
       reset ? post("/__bench/limits", { limits }) : call("/__bench/limits"),
     status: async (id) => (await call(`/api/digests/${id}`)).digest,
+    /** An editor sends the failed readers again. */
+    redrive: (id) => post(`/api/digests/${id}/redrive`, {}),
+    /** An editor presses Resume on a send paused for the provider's quota. */
+    resume: (id) => post(`/api/digests/${id}/resume`, {}),
     async cron(scheduledTime, cron = "0 7 * * *") {
       const worker = await mf.getWorker();
       await worker.scheduled({ cron, scheduledTime: new Date(scheduledTime) });
@@ -177,9 +223,15 @@ export async function startHarness(options) {
         await new Promise((resolve) => setTimeout(resolve, pollMs));
       }
     },
+    /** Closes both; a request that broke Resend's contract fails the run that made it. */
     async close() {
+      await fake.eventsSettled();
       await mf.dispose();
       await fake.close();
+      if (fake.counts.violations > 0)
+        throw new Error(
+          `${fake.counts.violations} request(s) broke Resend's contract:\n${fake.violations().join("\n")}`,
+        );
     },
   };
 }

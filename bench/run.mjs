@@ -3,10 +3,13 @@
 // the queue to drain, and appends one row per run to BENCHMARKS.md with an SVG chart of the run.
 //
 //   npm run bench -- --readers 10000 --articles 30 --rate 20 --runs 3 --faults none [--pages-per-step N]
+//     [--latency-ms N] [--latency-ms-per-mb N]: every answer of the fake Resend takes N ms, plus N ms
+//     per MB of request body (0 unless set)
 //   --seed-only: make the seeded template for --readers and --articles, time it, and stop.
 //   presets for --faults: none, errors (5% 500s), limits (5% 429s), drops (2% dropped connections),
 //   slow (20% answers 1 s late), crash (the consumer dies after sending, 10% of batches),
-//   twice (the cron fires twice), leave (1% of readers unsubscribe mid-send), all (every one at once)
+//   twice (the cron fires twice), leave (1% of readers unsubscribe mid-send), all (every one at once);
+//   and Resend's answers (bench/provider-presets.mjs): quota, field-errors, in-progress, suppressed
 //
 //   npm run bench -- --day --readers 100000 --selections 50 --zones 24 --rate 100 [--no-record]
 //   a whole simulated day of personal delivery (bench/day.mjs): 96 quarter-hour runs back to back.
@@ -18,7 +21,15 @@ import { parseArgs } from "node:util";
 import { readerEmails, startHarness, workerdUsage } from "./harness.mjs";
 import { renderChart } from "./chart.mjs";
 import { copyTemplate, seededTemplate } from "./seed-template.mjs";
-import { benchDay } from "./day.mjs";
+import { dayMain } from "./day.mjs";
+import {
+  atNextQuotaDay,
+  PROVIDER_HEADER,
+  PROVIDER_PRESETS,
+  providerOutcome,
+  providerRow,
+  quotaOptions,
+} from "./provider-presets.mjs";
 
 export const PRESETS = {
   none: {},
@@ -35,6 +46,7 @@ export const PRESETS = {
     cronTwice: true,
     leaveShare: 0.01,
   },
+  ...PROVIDER_PRESETS,
 };
 
 /** One run: from the seeded template, fire the cron, wait for the drain, measure. */
@@ -47,6 +59,8 @@ export async function benchRun({
   onProgress = () => {},
   pagesPerStep,
   pollMs,
+  latencyMs,
+  latencyMsPerMB,
 }) {
   const setup = PRESETS[preset];
   if (!setup)
@@ -56,13 +70,18 @@ export async function benchRun({
   mkdirSync(join("bench-results", "runs"), { recursive: true });
   const runDir = mkdtempSync(join("bench-results", "runs", "run-"));
   copyTemplate(template, runDir);
+  const quota = quotaOptions(setup, readers, rate, latencyMs);
   const harness = await startHarness({
     rate,
     faults: setup.faults,
     seed,
-    maxRetries: 8,
+    // Keys in progress are retried with attempts, as real queue retries are.
+    maxRetries: setup.faults?.inProgress ? 20 : 8,
     kvDir: join(runDir, "kv"),
     pagesPerStep,
+    latencyMs,
+    latencyMsPerMB,
+    ...quota,
   });
   try {
     const emails = readerEmails(readers);
@@ -73,6 +92,7 @@ export async function benchRun({
       ? emails.filter((_, i) => i % Math.round(1 / setup.leaveShare) === 7)
       : [];
 
+    await atNextQuotaDay(quota.quotaDayMs);
     const before = workerdUsage();
     const scheduledTime = Date.now();
     const id = new Date(scheduledTime).toISOString().slice(0, 10);
@@ -92,10 +112,13 @@ export async function benchRun({
     const ops = await harness.kvOps();
     const limits = await harness.limits();
 
+    const provider = PROVIDER_PRESETS[preset] ? await providerOutcome(harness, id, emails) : null;
     const perReader = harness.fake.perReader();
     const left = new Set(leaving);
     const duplicates = [...perReader.values()].filter((n) => n > 1).length;
-    const missing = emails.filter((email) => !left.has(email) && !perReader.has(email)).length;
+    const missing =
+      provider?.missing ??
+      emails.filter((email) => !left.has(email) && !perReader.has(email)).length;
     const mailedAfterLeaving = leaving.filter((email) => perReader.has(email)).length;
     const floorSeconds = readers / 100 / rate;
     return {
@@ -123,12 +146,12 @@ export async function benchRun({
       missing,
       mailedAfterLeaving,
       left: leaving.length,
-      status,
+      status: provider?.status ?? status,
+      provider,
+      latencyMs: latencyMs ?? 0,
       fake: { ...harness.fake.counts },
       crashes: ops.crashes,
-      bytesPerEmail: harness.fake.deliveries.length
-        ? harness.fake.deliveries.reduce((s, d) => s + d.bytes, 0) / harness.fake.deliveries.length
-        : 0,
+      bytesPerEmail: harness.fake.totals().bytesPerEmail,
       perSecond: harness.fake.perSecond(),
     };
   } finally {
@@ -168,6 +191,8 @@ async function main() {
       // How often the drain is polled (ms, default 25): each poll's CPU is counted with the send's.
       "poll-ms": { type: "string" },
       "seed-only": { type: "boolean", default: false },
+      "latency-ms": { type: "string" },
+      "latency-ms-per-mb": { type: "string" },
       day: { type: "boolean", default: false },
       selections: { type: "string", default: "50" },
       zones: { type: "string", default: "24" },
@@ -181,6 +206,8 @@ async function main() {
     preset: values.faults,
     pagesPerStep: values["pages-per-step"] ? Number(values["pages-per-step"]) : undefined,
     pollMs: values["poll-ms"] ? Number(values["poll-ms"]) : undefined,
+    latencyMs: values["latency-ms"] ? Number(values["latency-ms"]) : undefined,
+    latencyMsPerMB: values["latency-ms-per-mb"] ? Number(values["latency-ms-per-mb"]) : undefined,
   };
   if (values["seed-only"]) {
     const started = performance.now();
@@ -203,7 +230,8 @@ async function main() {
         `peak ${result.peakMiB.toFixed(0)} MiB, ${Math.round(result.bytesPerEmail)} B/email, duplicates ${result.duplicates}, missing ${result.missing}, ` +
         `leavers mailed before or while leaving ${result.mailedAfterLeaving} of ${result.left}, status ${result.status.status} (sent ${result.status.sent}, failed ${result.status.failed}, skipped ${result.status.skipped}), fake ${JSON.stringify(result.fake)}, ` +
         `most KV ops in one invocation ${result.mostKvOps.count} (${result.mostKvOps.invocation}), most subrequests ${result.mostSubrequests.count} (${result.mostSubrequests.invocation}), ` +
-        `most connections ${result.mostConnections.count}, limits crossed ${result.violationCount}${result.violations.length ? `: ${result.violations[0].message}` : ""}`,
+        `most connections ${result.mostConnections.count}, limits crossed ${result.violationCount}${result.violations.length ? `: ${result.violations[0].message}` : ""}` +
+        (result.provider ? `, ${JSON.stringify({ ...result.provider, status: undefined })}` : ""),
     );
     results.push(result);
   }
@@ -231,6 +259,17 @@ async function main() {
       `most KV ops in one invocation ${row.mostKvOps}, most subrequests ${row.mostSubrequests}, limits crossed ${row.violations}`,
   );
   if (values["no-record"]) return;
+  if (PROVIDER_PRESETS[options.preset]) {
+    const section =
+      "## Resend's answers (`npm run bench -- --faults quota|field-errors|in-progress|suppressed`)";
+    addTableRows(
+      "BENCHMARKS.md",
+      { headerStart: PROVIDER_HEADER, header: PROVIDER_HEADER, intro: section },
+      [providerRow(results, { ...options, runs }, row)],
+    );
+    console.log("appended to BENCHMARKS.md");
+    return;
+  }
 
   mkdirSync("bench/charts", { recursive: true });
   const chartName = `bench/charts/${medianRun.date}-${options.readers}r-${options.rate}ps-${options.preset}-${Date.now().toString(36)}.svg`;
@@ -244,40 +283,6 @@ async function main() {
     ],
   );
   console.log(`appended to BENCHMARKS.md; chart ${chartName}`);
-}
-
-const DAY_HEADER = `| date | cores | readers N | selections K | zones Z | rate/s | wall s | calls / 1k readers | KV ops, most in an empty run | KV ops per 1k due in a busy run (beyond 10), most | most KV ops in one invocation | most subrequests in one invocation | limits crossed | workerd CPU µs / reader | duplicates | missing | skipped |
-| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
-`;
-
-async function dayMain(values) {
-  const options = {
-    readers: Number(values.readers),
-    selections: Number(values.selections),
-    zones: Number(values.zones),
-    rate: Number(values.rate),
-  };
-  console.log(`Tidings personal-delivery day: ${JSON.stringify(options)}`);
-  const r = await benchDay({
-    ...options,
-    onRun: (run) =>
-      run.sent > 0 && process.stderr.write(`  ${run.id}: sent ${run.sent}, KV ops ${run.kvOps}\n`),
-  });
-  console.log(JSON.stringify(r, null, 2));
-  if (values["no-record"]) return;
-  const header = DAY_HEADER.split("\n")[0];
-  addTableRows(
-    "BENCHMARKS.md",
-    {
-      headerStart: header,
-      header,
-      intro: "## Personal delivery: one simulated day (`npm run bench -- --day`)",
-    },
-    [
-      `| ${r.date} | ${r.cores} | ${r.readers} | ${r.selections} | ${r.zones} | ${r.rate} | ${r.wallSeconds.toFixed(1)} | ${r.callsPer1000.toFixed(2)} | ${r.mostKvOpsEmptyRun} | ${r.mostKvOpsPer1000Busy.toFixed(2)} | ${r.mostKvOpsInvocation.count} | ${r.mostSubrequests.count} | ${r.violationCount} | ${r.cpuMicrosPerReader.toFixed(0)} | ${r.duplicates} | ${r.missing} | ${r.skipped} |`,
-    ],
-  );
-  console.log("appended to BENCHMARKS.md");
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main();

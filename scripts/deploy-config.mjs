@@ -53,8 +53,15 @@ export const SETTINGS = [
   { name: "EDITOR_EMAILS", example: null, about: "who gets the weekly report, comma-separated" },
 ];
 
-// The webhook events src/routes/webhooks.ts acts on (test/deploy checks the two agree).
-export const WEBHOOK_EVENTS = ["email.delivered", "email.bounced", "email.complained"];
+// The webhook events src/webhooks/handle-event.ts acts on (test/deploy checks the two agree).
+export const WEBHOOK_EVENTS = [
+  "email.delivered",
+  "email.bounced",
+  "email.complained",
+  "email.suppressed",
+  "email.failed",
+  "suppression.added",
+];
 
 // Cloudflare's Worker size limits, after compression: https://developers.cloudflare.com/workers/platform/limits/#worker-size
 export const SIZE_LIMITS = [

@@ -10,6 +10,7 @@ import { requireEditor } from "./routes/editor-auth";
 import { faviconRoutes } from "./routes/favicon";
 import { deskRoutes } from "./routes/desk";
 import { deskGate } from "./routes/desk-auth";
+import { deskBanner } from "./routes/desk-banner";
 import { deskFigureRoutes } from "./routes/desk-figures";
 import { deskImportRoutes } from "./routes/desk-imports";
 import { deskReaderRoutes } from "./routes/desk-readers";
@@ -48,6 +49,7 @@ app.route("/api/stats", statsRoutes);
 app.route("/outbox", outboxPage);
 // "/desk/*" also matches "/desk" itself.
 app.use("/desk/*", deskGate);
+app.use("/desk/*", deskBanner);
 app.route("/desk", deskAuthRoutes);
 app.route("/desk", deskRoutes);
 app.route("/desk", deskSendRoutes);

@@ -1,6 +1,7 @@
 // Reads the Worker's vars and secrets once per request, validated, with defaults in one place.
 import { z } from "zod";
 import { ApiError } from "./errors";
+import { RESEND_QUOTA_DAY_SECONDS } from "./mail/quota-stop";
 
 /** Secrets set with `wrangler secret put`; absent from wrangler.toml, so optional here. */
 export type AppEnv = Env & {
@@ -50,10 +51,10 @@ const Config = z.object({
     (value) => (value === undefined || value === "" ? 1 : Number(value)),
     z.number().int().nonnegative(),
   ),
-  RESEND_RATE_PER_SECOND: z.preprocess(
-    (value) => (value === undefined || value === "" ? 2 : Number(value)),
-    z.number().positive(),
-  ),
+  /** Resend's documented default is 5 calls a second per team (api-reference/rate-limit). */
+  RESEND_RATE_PER_SECOND: positiveNumber(5),
+  /** Resend's quota day: its daily quota resets at 00:00 UTC. Tests shorten it (scaled time). */
+  RESEND_QUOTA_DAY_SECONDS: positiveNumber(RESEND_QUOTA_DAY_SECONDS),
   COMPLAINT_BRAKE_RATE: z.preprocess(
     (value) => (value === undefined || value === "" ? 0.003 : Number(value)),
     z.number().positive().max(1),

@@ -52,6 +52,15 @@ const EVENT: Record<ConsentEvent["event"], string> = {
   complained: "An email to you was marked as spam",
   invalid: "Our mail provider refused the address as invalid",
   imported: "Your subscription moved here with the newsletter's list",
+  failed: "An email to you could not be sent",
+};
+
+// What the provider said, in words (reasons it gives that are not here are left out).
+const REASON: Record<string, string> = {
+  previous_bounce: "(an earlier email to this address bounced)",
+  previous_complaint: "(an earlier email to this address was marked as spam)",
+  manual: "(the address is on our mail provider's do-not-send list)",
+  reached_daily_quota: "(we had reached our daily sending limit)",
 };
 
 const VIA: Record<string, string> = {
@@ -61,8 +70,9 @@ const VIA: Record<string, string> = {
   page: "on the unsubscribe page",
   "one-click": "with one click",
   webhook: "as reported by our mail provider",
+  suppression: "as reported by our mail provider",
 };
 
 /** "26 Nov 2026, 13:05 UTC: You signed up on a form" */
 export const eventInWords = (event: ConsentEvent) =>
-  `${momentInWords(event.at)}: ${EVENT[event.event]}${event.via && VIA[event.via] ? ` ${VIA[event.via]}` : ""}`;
+  `${momentInWords(event.at)}: ${EVENT[event.event]}${event.via && VIA[event.via] ? ` ${VIA[event.via]}` : ""}${event.reason && REASON[event.reason] ? ` ${REASON[event.reason]}` : ""}`;

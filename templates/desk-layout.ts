@@ -1,4 +1,5 @@
 // The desk's shell: the page layout with a wider column, the desk's navigation and sign-out.
+import { DESK_BANNER_SLOT } from "./desk-banner";
 import { html, raw, type SafeHtml } from "./html";
 import { renderPage } from "./page-layout";
 import { CHART_CSS } from "./svg-chart";
@@ -19,6 +20,8 @@ textarea { min-height: 6rem; }
 .hint { font-size: .85rem; color: var(--muted); margin: 0; }
 .row { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; }
 .notice { border-left: 4px solid var(--accent); padding: .5rem 1rem; background: var(--card); }
+.banner { border: 2px solid var(--fg); border-radius: .5rem; padding: .25rem 1rem .75rem; margin: 0 0 1.5rem; background: var(--card); }
+.banner h2 { font-size: 1.1rem; }
 .scroll { overflow-x: auto; }
 iframe.full { height: 80vh; min-height: 30rem; }
 .switches a[aria-current] { font-weight: 700; text-decoration: none; color: var(--fg); }
@@ -56,7 +59,8 @@ export function renderDeskPage(page: DeskPage): string {
         <form method="post" action="/desk/sign-out">
           <button type="submit">Sign out ${page.editor}</button>
         </form>
-      </nav>`
+      </nav>
+      ${raw(DESK_BANNER_SLOT)}`
     : "";
   const notice = page.notice ? html`<p class="notice" role="status">${page.notice}</p>` : "";
   return renderPage({

@@ -1,13 +1,23 @@
 // The chunk table's rules, as SQL over an edition owner's storage: a walk step's chunks, how an
 // outcome settles a chunk, a redrive, an erasure, and what is left open. Only EditionSend calls these, inside its own
 // invocations, so each runs as one step of the one writer.
+import type { QuotaKind } from "../mail/mailer";
 import type { ChunkRow } from "./edition-tables";
+import {
+  noteChunkFailure,
+  recordFailedReaders,
+  refusedReaders,
+  type FailedEmail,
+} from "./failed-readers";
 
 export type Settlement =
-  | { kind: "sent"; invalid: string[] }
+  /** `failed`: readers whose email the provider refused for a field other than the address. */
+  | { kind: "sent"; invalid: string[]; failed?: FailedEmail[] }
   /** The provider answered an error: nothing went out, so the set may be fixed again. */
   | { kind: "undelivered" }
-  | { kind: "failed"; undelivered: boolean };
+  | { kind: "failed"; undelivered: boolean; reason?: string }
+  /** The quota is spent: the chunk waits for it; `undelivered` as for `undelivered`. */
+  | { kind: "quota"; undelivered: boolean; stop: { kind: QuotaKind; untilMs: number } };
 
 /** A walk step's chunks, numbered from `first`, and where the walk stands after it. */
 export function recordStep(
@@ -47,11 +57,26 @@ export function settleChunk(
   if (!row || row.state === "sent" || row.state === "failed") return false;
   const fixed: string[] = JSON.parse(row.fixed ?? row.walked ?? "[]");
   if (outcome.kind === "sent") {
-    const invalid = outcome.invalid.filter((email) => fixed.includes(email)).length;
+    const inSet = new Set(fixed);
+    const invalid = new Set(outcome.invalid.filter((email) => inSet.has(email)));
+    const failed = (outcome.failed ?? []).filter(
+      (f) => inSet.has(f.email) && !invalid.has(f.email),
+    );
     sql.exec(
-      `UPDATE chunk SET state = 'sent', sent = ?, invalid = ?, updated_at = ? WHERE chunk = ?`,
-      fixed.length - invalid,
-      invalid,
+      `UPDATE chunk SET state = 'sent', sent = ?, invalid = ?, failed = ?, updated_at = ?
+         WHERE chunk = ?`,
+      fixed.length - invalid.size - failed.length,
+      invalid.size,
+      failed.length,
+      now,
+      chunk,
+    );
+    recordFailedReaders(sql, chunk, failed, now);
+  } else if (outcome.kind === "quota") {
+    sql.exec(
+      `UPDATE chunk SET state = 'held', fixed = ?, skipped = ?, updated_at = ? WHERE chunk = ?`,
+      outcome.undelivered ? null : row.fixed,
+      outcome.undelivered ? 0 : row.skipped,
       now,
       chunk,
     );
@@ -62,6 +87,7 @@ export function settleChunk(
       chunk,
     );
   } else {
+    if (outcome.reason) noteChunkFailure(sql, chunk, outcome.reason);
     // A failure after a dropped connection may have been delivered: the set and key stay.
     sql.exec(
       `UPDATE chunk SET state = 'failed', failed = ?, skipped = ?, fixed = ?, updated_at = ?
@@ -80,7 +106,7 @@ export function settleChunk(
 export const openChunks = (sql: SqlStorage) =>
   sql
     .exec<{ n: number }>(
-      `SELECT COUNT(*) AS n FROM chunk WHERE state IN ('new', 'queued', 'claimed')`,
+      `SELECT COUNT(*) AS n FROM chunk WHERE state IN ('new', 'queued', 'claimed', 'held')`,
     )
     .one().n;
 
@@ -106,14 +132,20 @@ export function redriveFailed(sql: SqlStorage, nowMs: number): number {
   return readers;
 }
 
-/** Up to `limit` addresses of failed chunks that can still be redriven. */
+/**
+ * Up to `limit` addresses of readers who can still be sent the digest again: those of failed chunks,
+ * then those the provider refused alone for a field that is not their address.
+ */
 export function failedAddresses(sql: SqlStorage, limit: number): string[] {
   const rows = sql
     .exec<{ fixed: string | null; walked: string | null }>(
       `SELECT fixed, walked FROM chunk WHERE state = 'failed' AND walked IS NOT NULL ORDER BY chunk`,
     )
     .toArray();
-  return rows.flatMap((r) => JSON.parse(r.fixed ?? r.walked ?? "[]") as string[]).slice(0, limit);
+  const inChunks = rows
+    .flatMap((r) => JSON.parse(r.fixed ?? r.walked ?? "[]") as string[])
+    .slice(0, limit);
+  return [...inChunks, ...refusedReaders(sql, limit - inChunks.length)];
 }
 
 /** Failed chunks past the redrive window keep their counts and lose their addresses. */
@@ -126,13 +158,14 @@ export function scrubFailed(sql: SqlStorage, olderThan: number): void {
 
 /**
  * An erased reader leaves every chunk not yet sent (and failed ones awaiting a redrive). A chunk
- * already claimed keeps its set: its call may be under way, and changing the set would change the
+ * already claimed (or held with a set that may have gone out) keeps its set: its call may be under way, and changing the set would change the
  * key. It is scrubbed when the send finishes.
  */
 export function forgetAddress(sql: SqlStorage, email: string): void {
   const rows = sql
     .exec<ChunkRow>(
-      `SELECT * FROM chunk WHERE state IN ('new', 'queued', 'failed') AND instr(walked, ?) > 0`,
+      `SELECT * FROM chunk WHERE (state IN ('new', 'queued', 'failed')
+         OR (state = 'held' AND fixed IS NULL)) AND instr(walked, ?) > 0`,
       JSON.stringify(email),
     )
     .toArray();

@@ -1,9 +1,11 @@
 // EditionSend owns one edition's send (id = idFromName(digest id)): the digest as frozen, the walk
-// over the readers, each chunk's recipient set and outcome, and the edition's bounce and complaint
-// events. It guarantees one fan-out however often and from wherever it is started; a chunk's set
-// and idempotency key recorded before its first provider call and changed only after an answer that
-// proves nothing was delivered; every chunk ending sent or failed (failed ones can be redriven).
-// It does not guarantee that a reader who leaves after their chunk was claimed is skipped.
+// over the readers, each chunk's recipient set and outcome, the readers the provider refused alone,
+// the pause while the provider's quota is spent, and the edition's provider events. It guarantees
+// one fan-out however often and from wherever it is started; a chunk's set and idempotency key
+// recorded before its first provider call and changed only after an answer that proves nothing was
+// delivered; every chunk ending sent or failed (failed chunks and refused readers can be redriven);
+// no claim answered `send` while the send is paused. It does not guarantee that a reader who leaves
+// after their chunk was claimed is skipped.
 //
 // One object per edition: about three calls per chunk of 100 readers (claim, settle, an event or
 // two), some 300 a second at 100 provider calls a second, under what one object handles.
@@ -21,15 +23,9 @@ import {
   scrubFailed,
   settleChunk,
 } from "./chunk-ledger";
-import {
-  EDITION_SCHEMA,
-  chunkTotals,
-  eventTotals,
-  readDigest,
-  storeDigest,
-  type ChunkRow,
-} from "./edition-tables";
-import { editionStatus, type EditionRow, type SendStatus } from "./edition-status";
+import { brakeFiguresOf, EDITION_SCHEMA, readDigest, statusOf } from "./edition-tables";
+import type { SendStatus } from "./edition-status";
+import { adoptDigest, chunkRow, editionRow, enqueueNew, releaseDigest } from "./edition-rows";
 import { idempotencyKey } from "./personalise-chunk";
 import { walkEditionStep } from "./edition-step";
 import { isSlotId } from "./digest-schema";
@@ -39,8 +35,11 @@ import { reportSend } from "../stats/send-figures";
 import { walkSlotStep } from "./slot-step";
 import { STALE_LIST_MS } from "./walk-readers";
 import type { Preferences } from "../subscribers/preferences";
+import { providerLimiter } from "../mail/provider-limiter";
+import { holdChunk, pauseAtAlarm, pauseForQuota, pauseOf, resumeAfterPause } from "./edition-pause";
+import { forgetRefused, redriveRefused, scrubRefused } from "./failed-readers";
 
-export type DigestEventKind = "bounced" | "complained";
+export type DigestEventKind = "bounced" | "complained" | "failed" | "suppressed";
 export type Claim =
   | {
       kind: "send";
@@ -50,19 +49,12 @@ export type Claim =
       choices?: Record<string, Preferences>;
     }
   | { kind: "settled" }
+  /** The send is paused for the provider's quota: the chunk waits, and the job is done. */
+  | { kind: "held" }
   | { kind: "unknown" };
 import type { Settlement } from "./chunk-ledger";
 export type { Settlement };
 
-type EditionRecord = EditionRow & {
-  page_cursor: string | null;
-  next_chunk: number;
-  adopted_at: number;
-  created_ms: number;
-};
-
-// Queues' sendBatch takes at most 100 messages a call.
-const MAX_QUEUE_BATCH = 100;
 // Failed chunks keep their addresses this long for a redrive, then are scrubbed.
 const FAILED_KEEP_MS = 3 * 24 * 60 * 60 * 1000;
 
@@ -77,16 +69,12 @@ export class EditionSend extends DurableObject<Env> {
       this.sql.exec(statement);
   }
 
-  /** The edition row without its digest (the digest's JSON is large; claims need none of it). */
-  private edition(): EditionRecord | null {
-    return (
-      this.sql
-        .exec<EditionRecord>(
-          `SELECT id, status, held_reason, article_count, phase, page_cursor, next_chunk, recipients,
-             steps, adopted_at, created_ms, started_at, finished_at FROM edition`,
-        )
-        .toArray()[0] ?? null
-    );
+  private edition = () => editionRow(this.sql);
+  private chunk = (chunk: number) => chunkRow(this.sql, chunk);
+
+  private owner(id: string) {
+    const limiter = providerLimiter(this.env.PROVIDER_LIMITER);
+    return { sql: this.sql, storage: this.ctx.storage, limiter, id };
   }
 
   /** The digest as adopted, read once per instance: only adopt and release change it. */
@@ -95,32 +83,11 @@ export class EditionSend extends DurableObject<Env> {
     return this.adopted;
   }
 
-  private chunk(chunk: number): ChunkRow | null {
-    return (
-      this.sql.exec<ChunkRow>(`SELECT * FROM chunk WHERE chunk = ?`, chunk).toArray()[0] ?? null
-    );
-  }
-
   /** The digest this edition sends: the first one offered wins, so racing compiles send one. */
   adopt(offered: Digest): { digest: Digest; first: boolean; adoptedAt: number } {
-    const row = this.edition();
-    if (row) return { digest: this.storedDigest()!, first: false, adoptedAt: row.adopted_at };
-    const now = Date.now();
-    this.ctx.storage.transactionSync(() =>
-      this.sql.exec(
-        `INSERT INTO edition (singleton, id, digest, created_ms, status, held_reason, article_count,
-           phase, next_chunk, recipients, steps, adopted_at) VALUES (1, ?, ?, ?, ?, ?, ?, 'idle', 0, 0, 0, ?)`,
-        offered.id,
-        storeDigest(this.sql, offered),
-        Date.parse(offered.createdAt),
-        offered.status,
-        offered.heldReason,
-        offered.articleCount,
-        now,
-      ),
-    );
-    this.adopted = offered;
-    return { digest: offered, first: true, adoptedAt: now };
+    const adopted = adoptDigest(this.ctx.storage, offered, () => this.storedDigest());
+    this.adopted = adopted.digest;
+    return adopted;
   }
 
   digest(): Digest | null {
@@ -129,20 +96,8 @@ export class EditionSend extends DurableObject<Env> {
 
   /** A held edition becomes sendable; null when it is not held. */
   release(): Digest | null {
-    const row = this.edition();
-    if (!row || row.status !== "held") return null;
-    const digest: Digest = {
-      ...this.storedDigest()!,
-      status: "compiled",
-      heldReason: null,
-    };
-    this.ctx.storage.transactionSync(() =>
-      this.sql.exec(
-        `UPDATE edition SET status = 'compiled', held_reason = NULL, digest = ?`,
-        storeDigest(this.sql, digest),
-      ),
-    );
-    this.adopted = digest;
+    const digest = releaseDigest(this.ctx.storage, () => this.storedDigest());
+    if (digest) this.adopted = digest;
     return digest;
   }
 
@@ -165,45 +120,31 @@ export class EditionSend extends DurableObject<Env> {
     return this.status();
   }
 
-  /** One step per alarm: hand recorded chunks to the queue, then walk the next pages. */
+  /**
+   * One step per alarm: hand recorded chunks to the queue, then walk the next pages. While the send
+   * is paused for the quota, nothing moves until the pause ends.
+   */
   override async alarm(): Promise<void> {
     const row = this.edition();
     if (!row) return;
-    await this.enqueueNew(row.id);
+    if (!(await pauseAtAlarm(this.owner(row.id)))) return;
+    const enqueue = () => enqueueNew(this.sql, this.env.SEND_QUEUE, row.id);
+    await enqueue();
     if (row.phase === "walking" && isSlotId(row.id)) {
       await walkSlotStep(this.env, this.ctx, row, this.storedDigest()!);
-      await this.enqueueNew(row.id);
+      await enqueue();
     } else if (row.phase === "walking") {
       await walkEditionStep(this.env, this.ctx, row);
-      await this.enqueueNew(row.id);
+      await enqueue();
     }
     await this.finishIfDone();
     if (this.edition()!.phase === "finished") {
       scrubFailed(this.sql, Date.now() - FAILED_KEEP_MS);
+      scrubRefused(this.sql, Date.now() - FAILED_KEEP_MS);
       scrubChoices(this.sql);
       // Failed readers past the redrive window are scrubbed: erasures need not reach this send.
       if (failedAddresses(this.sql, 1).length === 0)
         await departureLog(this.env).unregisterEdition(row.id);
-    }
-  }
-
-  /** Jobs for chunks recorded but not yet handed to the queue (after a step, a crash, a redrive). */
-  private async enqueueNew(id: string): Promise<void> {
-    for (;;) {
-      const chunks = this.sql
-        .exec<{ chunk: number }>(
-          `SELECT chunk FROM chunk WHERE state = 'new' ORDER BY chunk LIMIT ?`,
-          MAX_QUEUE_BATCH,
-        )
-        .toArray()
-        .map((row) => row.chunk);
-      if (chunks.length === 0) return;
-      await this.env.SEND_QUEUE.sendBatch(
-        chunks.map((chunk) => ({ body: { digestId: id, chunk }, contentType: "json" as const })),
-      );
-      this.sql.exec(
-        `UPDATE chunk SET state = 'queued' WHERE state = 'new' AND chunk IN (${chunks.join(",")})`,
-      );
     }
   }
 
@@ -212,6 +153,10 @@ export class EditionSend extends DurableObject<Env> {
     const row = this.chunk(chunk);
     if (!row) return { kind: "unknown" };
     if (row.state === "sent" || row.state === "failed") return { kind: "settled" };
+    if (pauseOf(this.sql)) {
+      holdChunk(this.sql, chunk, Date.now());
+      return { kind: "held" };
+    }
     const { id, created_ms: since } = this.edition()!;
     if (row.fixed !== null) {
       // A set fixed earlier (a redrive of a chunk that may have gone out) is under way again: an
@@ -248,18 +193,39 @@ export class EditionSend extends DurableObject<Env> {
     return { kind: "send", recipients, key, choices: choicesOf(this.sql, chunk) };
   }
 
-  /** Records a chunk's outcome once; a repeated or late settlement of a final chunk is ignored. */
+  /**
+   * Records a chunk's outcome once; a repeated or late settlement of a final chunk is ignored. A
+   * quota answer pauses the whole send until the quota resets.
+   */
   async settle(chunk: number, outcome: Settlement): Promise<void> {
     const now = Date.now();
     if (!settleChunk(this.sql, chunk, outcome, now)) return;
+    if (outcome.kind === "quota")
+      return pauseForQuota(this.owner(this.edition()!.id), outcome.stop);
     const final = countSettled(this.sql, chunk, now);
     await this.finishIfDone();
     if (final) await reportSend(this.env, this.status());
   }
 
-  /** Failed chunks go out again under the same rules; answers how many readers that is. */
+  /**
+   * An editor's Resume of a send paused for the quota: held chunks go back to the queue now (if the
+   * quota is still spent, the first call says so and the send pauses again). Null: not paused.
+   */
+  async resume(): Promise<SendStatus | null> {
+    const row = this.edition();
+    if (!row || !pauseOf(this.sql)) return null;
+    await resumeAfterPause(this.owner(row.id));
+    await this.ctx.storage.setAlarm(Date.now());
+    return this.status();
+  }
+
+  /**
+   * Failed chunks, and readers the provider refused alone for a field other than their address, go
+   * out again under the same rules; answers how many readers that is.
+   */
   async redrive(): Promise<{ readers: number }> {
-    const readers = redriveFailed(this.sql, Date.now());
+    const now = Date.now();
+    const readers = redriveFailed(this.sql, now) + redriveRefused(this.sql, now);
     if (readers === 0) return { readers: 0 };
     this.sql.exec(
       `UPDATE edition SET phase = 'walked', finished_at = NULL WHERE phase = 'finished'`,
@@ -302,27 +268,22 @@ export class EditionSend extends DurableObject<Env> {
     return sendMinutes(this.sql);
   }
 
-  /** Removes an erased reader from every chunk not yet sent. */
+  /** Removes an erased reader from every chunk not yet sent, and from the refused readers. */
   forget(email: string): void {
     forgetAddress(this.sql, email);
+    forgetRefused(this.sql, email);
     forgetChoice(this.sql, email);
   }
 
   status(): SendStatus | null {
     const row = this.edition();
     if (!row) return null;
-    return editionStatus(row, chunkTotals(this.sql), eventTotals(this.sql));
+    return statusOf(this.sql, row);
   }
 
   /** What the complaint brake weighs: this edition's own sent count and its events. */
   brakeFigures(): BrakeFigures | null {
-    if (!this.edition()) return null;
-    const events = eventTotals(this.sql);
-    return {
-      sent: chunkTotals(this.sql).sent,
-      complained: events.complained,
-      permanentBounces: events.permanentBounces,
-    };
+    return this.edition() ? brakeFiguresOf(this.sql) : null;
   }
 
   /** Up to `limit` addresses in failed chunks, for the editors' status. */

@@ -1,7 +1,14 @@
 // The SQL tables of an edition's owner (EditionSend): the digest as adopted, stored a story a row,
 // and the sums its status reads. See docs/storage.md.
 import { Digest, DigestItem } from "./digest-schema";
-import type { ChunkTotals, EventTotals } from "./edition-status";
+import {
+  editionStatus,
+  type ChunkTotals,
+  type EditionRow,
+  type EventTotals,
+} from "./edition-status";
+import { PAUSE_TABLE, pauseOf } from "./edition-pause";
+import { FAILURE_TABLES, failureReasons } from "./failed-readers";
 
 export const EDITION_SCHEMA = [
   // One row: the digest as adopted (first offer wins) and where the walk stands.
@@ -48,13 +55,15 @@ export const EDITION_SCHEMA = [
     item TEXT NOT NULL,
     PRIMARY KEY (section, position)
   )`,
-  // Bounces and complaints on this edition's emails, once per provider event id.
+  // Bounces, complaints, failures and suppressions of this edition's emails, once per event id.
   `CREATE TABLE IF NOT EXISTS event (
     id TEXT PRIMARY KEY,
     type TEXT NOT NULL,
     permanent INTEGER NOT NULL,
     at INTEGER NOT NULL
   )`,
+  PAUSE_TABLE,
+  ...FAILURE_TABLES,
 ];
 
 /**
@@ -100,7 +109,8 @@ export type ChunkRow = {
   walked: string | null;
   fixed: string | null;
   size: number;
-  state: "new" | "queued" | "claimed" | "sent" | "failed";
+  /** `held`: waiting for the provider's quota to reset (edition-pause.ts). */
+  state: "new" | "queued" | "claimed" | "held" | "sent" | "failed";
   sent: number;
   skipped: number;
   forgotten: number;
@@ -131,14 +141,34 @@ export function chunkTotals(sql: SqlStorage): ChunkTotals {
 
 export function eventTotals(sql: SqlStorage): EventTotals {
   const row = sql
-    .exec<{ bounced: number | null; permanent: number | null; complained: number | null }>(
+    .exec<{
+      bounced: number | null;
+      permanent: number | null;
+      complained: number | null;
+      failed: number | null;
+      suppressed: number | null;
+    }>(
       `SELECT SUM(type = 'bounced') AS bounced, SUM(type = 'bounced' AND permanent = 1) AS permanent,
-         SUM(type = 'complained') AS complained FROM event`,
+         SUM(type = 'complained') AS complained, SUM(type = 'failed') AS failed,
+         SUM(type = 'suppressed') AS suppressed FROM event`,
     )
     .one();
   return {
     bounced: row.bounced ?? 0,
     permanentBounces: row.permanent ?? 0,
     complained: row.complained ?? 0,
+    failed: row.failed ?? 0,
+    suppressed: row.suppressed ?? 0,
   };
+}
+
+/** The send's status from its rows: the edition, the chunks' sums, its events, pause and failures. */
+export const statusOf = (sql: SqlStorage, row: EditionRow) =>
+  editionStatus(row, chunkTotals(sql), eventTotals(sql), pauseOf(sql), failureReasons(sql));
+
+/** What the complaint brake weighs: the edition's own sent count and its events. */
+export function brakeFiguresOf(sql: SqlStorage) {
+  const events = eventTotals(sql);
+  const { sent } = chunkTotals(sql);
+  return { sent, complained: events.complained, permanentBounces: events.permanentBounces };
 }

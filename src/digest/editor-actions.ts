@@ -1,7 +1,9 @@
 // What an editor can do to an edition's send, for the API and the desk alike: release a held
-// digest and send the failed readers again. The rules are the edition owner's (EditionSend).
+// digest, send the failed readers again, and resume sends paused for the provider's quota. The rules
+// are the edition owner's (EditionSend) and the provider limiter's.
 import type { AppEnv } from "../env";
 import { ApiError, notFound } from "../errors";
+import { providerLimiter } from "../mail/provider-limiter";
 import { runDeps } from "./digest-handlers";
 import type { Digest } from "./digest-schema";
 import type { DigestStore } from "./digest-store";
@@ -38,6 +40,40 @@ export async function redriveDigest(
     );
   console.log(JSON.stringify({ level: "info", event: "digest.redriven", id, readers, editor }));
   return { redriven: readers, digest: await owner.status() };
+}
+
+/**
+ * Resume after a spent quota: the limiter's stop ends (the editor raised the plan, or knows the
+ * quota reset), and every send that waited for it carries on. Answers their ids. If the quota is in
+ * fact still spent, the first call is refused and everything pauses again.
+ */
+export async function resumeAfterQuota(env: AppEnv, editor: string): Promise<string[]> {
+  const waiting = await providerLimiter(env.PROVIDER_LIMITER).endQuotaStop();
+  const resumed: string[] = [];
+  for (const id of waiting) if (await editionSend(env, id).resume()) resumed.push(id);
+  console.log(JSON.stringify({ level: "info", event: "quota.resumed", resumed, editor }));
+  return resumed;
+}
+
+/** Resumes one send paused for the quota (and every other that waited); 409 when it is not paused. */
+export async function resumeSend(
+  env: AppEnv,
+  id: string,
+  editor: string,
+): Promise<{ resumed: string[]; digest: SendStatus | null }> {
+  const owner = editionSend(env, id);
+  const status = await owner.status();
+  if (!status) throw notFound("There is no send for this date.");
+  if (status.status !== "paused")
+    throw new ApiError(
+      409,
+      "conflict",
+      `The send for ${id} is ${status.status}, not paused for the provider's quota: there is nothing to resume.`,
+    );
+  const others = await resumeAfterQuota(env, editor);
+  // Paused but no longer on the limiter's list (it resumed once and met the quota again): wake it too.
+  const own = (await owner.resume()) ? [id] : [];
+  return { resumed: [...new Set([...own, ...others])], digest: await owner.status() };
 }
 
 /**

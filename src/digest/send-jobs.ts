@@ -123,26 +123,36 @@ async function sendOne(deps: SendDeps, { message, job }: Job): Promise<"done" | 
     claim.recipients,
   );
   const result = await deliverChunk(deps.mailer, emails, claim.key);
-  if (result.kind === "sent") {
-    await owner.settle(job.chunk, { kind: "sent", invalid: result.invalid });
-    for (const email of result.invalid) await deps.markInvalid(email);
-    message.ack();
-    return "done";
-  }
-  if (result.kind === "refused") {
-    // A 4xx other than 429: retrying cannot help, and nothing was delivered.
-    await owner.settle(job.chunk, { kind: "failed", undelivered: true });
-    console.error(
-      JSON.stringify({
-        level: "error",
-        event: "send.refused",
-        id: job.digestId,
-        chunk: job.chunk,
-        status: result.status,
-      }),
-    );
-    message.ack();
-    return "done";
+  switch (result.kind) {
+    case "sent":
+      await owner.settle(job.chunk, {
+        kind: "sent",
+        invalid: result.invalid,
+        ...(result.failed.length > 0 ? { failed: result.failed } : {}),
+      });
+      for (const email of result.invalid) await deps.markInvalid(email);
+      message.ack();
+      return "done";
+    case "refused":
+      // A 4xx other than 429: retrying cannot help, and nothing was delivered.
+      await owner.settle(job.chunk, { kind: "failed", undelivered: true, reason: result.message });
+      logRefused(job, result.status);
+      message.ack();
+      return "done";
+    case "quota":
+      // The limiter stops every caller; the owner holds the chunk and pauses the whole send.
+      await owner.settle(job.chunk, {
+        kind: "quota",
+        undelivered: result.answered,
+        stop: result.stop,
+      });
+      message.ack();
+      return "done";
+    case "in_progress":
+      // Another request with this key is still running: the set and key stay, and the chunk is
+      // counted sent only once a later call under the same key is accepted.
+      message.retry({ delaySeconds: backoffSeconds(message.attempts, deps.retry) });
+      return "done";
   }
   // An error answer proves nothing went out: the next claim may drop readers who left meanwhile.
   // A dropped connection proves nothing, so the set and key stay as recorded.
@@ -150,6 +160,18 @@ async function sendOne(deps: SendDeps, { message, job }: Job): Promise<"done" | 
   if (result.rateLimited) return "handback";
   message.retry({ delaySeconds: backoffSeconds(message.attempts, deps.retry) });
   return "done";
+}
+
+function logRefused(job: SendJob, status: number | null): void {
+  console.error(
+    JSON.stringify({
+      level: "error",
+      event: "send.refused",
+      id: job.digestId,
+      chunk: job.chunk,
+      status,
+    }),
+  );
 }
 
 /** The owner's and the ledgers' calls, each through the invocation's connection gate. */

@@ -75,10 +75,14 @@ export function forgetChoice(sql: SqlStorage, email: string): void {
   }
 }
 
-/** Nothing about a reader outlives their chunk: kept only for failed chunks awaiting a redrive. */
+/**
+ * Nothing about a reader outlives their chunk: kept only for failed chunks, and chunks with readers
+ * the provider refused alone (failed-readers.ts), awaiting a redrive.
+ */
 export function scrubChoices(sql: SqlStorage): void {
   sql.exec(
     `DELETE FROM chunk_choice WHERE chunk NOT IN
-       (SELECT chunk FROM chunk WHERE state = 'failed' AND walked IS NOT NULL)`,
+       (SELECT chunk FROM chunk WHERE state = 'failed' AND walked IS NOT NULL)
+       AND chunk NOT IN (SELECT chunk FROM failed_reader)`,
   );
 }

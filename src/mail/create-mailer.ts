@@ -23,6 +23,7 @@ export function createMailer(
       limiter: providerLimiter(env.PROVIDER_LIMITER),
       ratePerSecond: config.RESEND_RATE_PER_SECOND,
       maxWaitSeconds: config.SEND_RATE_LIMIT_WAIT_SECONDS,
+      quotaDaySeconds: config.RESEND_QUOTA_DAY_SECONDS,
       gate,
     });
   }

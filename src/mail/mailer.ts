@@ -13,23 +13,49 @@ export type OutgoingEmail = {
   tags?: EmailTag[];
 };
 
-/** One email of an accepted batch that the provider refused on its own (an invalid address). */
-export type RejectedEmail = { index: number; to: string; message: string };
+/**
+ * One email of an accepted batch that the provider refused on its own. `address`: the refusal is
+ * about the recipient's address (the reader is then `invalid`); otherwise it is about another field
+ * (a tag, a header, a missing field: our email's fault, and the reader stays as they were).
+ */
+export type RejectedEmail = { index: number; to: string; message: string; address: boolean };
+
+/** What Resend's `ratelimit-*` headers said on an answer (they come on every answer). */
+export type RateHeaders = { limit: number | null; remaining: number; resetSeconds: number };
+
+/**
+ * Why a call sent nothing, as the provider meant it:
+ * - `rate_limited`: too many calls a second; wait `retryAfterSeconds` and call again;
+ * - `quota`: the account's daily or monthly email quota is spent; no call helps until it resets;
+ * - `in_progress`: a request with this idempotency key is still running; call again later with the
+ *   same key (it says nothing about whether the first one will be accepted);
+ * - `key_used`: this key was used with another payload: an earlier call with it was accepted;
+ * - `too_large`: split the batch; `unavailable`: 5xx or no answer; `refused`: any other 4xx.
+ */
+export type FailureReason =
+  "rate_limited" | "quota" | "in_progress" | "key_used" | "too_large" | "unavailable" | "refused";
+
+export type QuotaKind = "daily" | "monthly";
 
 /**
  * `ok`: the call was accepted; `ids` are the accepted emails' ids, in order, and `rejected` the
- * emails refused alone (absent or empty: none). Not `ok`: nothing was sent. `status` 429 and 5xx,
- * or `null` (no answer), are `retryable`; 413 means the batch was too large: split it and send
- * the halves; any other 4xx will fail again as it is.
+ * emails refused alone (absent or empty: none). Not `ok`: nothing was sent, for `reason`;
+ * `retryable` says whether the same call may succeed later. `status` is null when no answer came.
  */
 export type SendResult =
-  | { ok: true; ids: string[]; rejected?: RejectedEmail[] }
+  | { ok: true; ids: string[]; rejected?: RejectedEmail[]; rate?: RateHeaders }
   | {
       ok: false;
+      reason: FailureReason;
       retryable: boolean;
       retryAfterSeconds?: number;
       status: number | null;
+      /** Resend's error name (`rate_limit_exceeded`, `daily_quota_exceeded`, ...), when it gave one. */
+      name?: string;
       message: string;
+      /** `quota`: which one, and (once the limiter recorded it) when calls may start again. */
+      quota?: { kind: QuotaKind; untilMs?: number };
+      rate?: RateHeaders;
     };
 
 export interface Mailer {
@@ -37,8 +63,8 @@ export interface Mailer {
   /** One email. The same idempotency key never delivers twice. */
   send(email: OutgoingEmail, idempotencyKey: string): Promise<SendResult>;
   /**
-   * Up to MAX_BATCH_EMAILS emails in one provider call. An invalid address fails alone (listed in
-   * `rejected`); anything else is all or nothing.
+   * Up to MAX_BATCH_EMAILS emails in one provider call. An email the provider refuses alone (its
+   * address or another field) is listed in `rejected`; anything else is all or nothing.
    */
   sendBatch(emails: OutgoingEmail[], idempotencyKey: string): Promise<SendResult>;
 }

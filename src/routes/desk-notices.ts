@@ -9,6 +9,7 @@ const NOTICES: Record<string, string> = {
   deleted: "The article is deleted.",
   released: "The digest is released: its send has started.",
   redriven: "The failed readers are being sent the digest again.",
+  resumed: "Sending carries on: the sends that waited for the quota are moving again.",
   erased: "The reader is erased.",
   imported: "The addresses are imported: each new one gets a confirmation email.",
 };

@@ -1,5 +1,5 @@
 // The digest on the web (archive, page, Atom feed) and the editors' digest API (status, run, preview,
-// the next digest's note and test send, release, redrive).
+// the next digest's note and test send, release, redrive, resume after a spent quota).
 import { zValidator } from "@hono/zod-validator";
 import { Hono } from "hono";
 import { z } from "zod";
@@ -7,7 +7,7 @@ import { digestIdFor, runDigest } from "../digest/run-digest";
 import { runDeps } from "../digest/digest-handlers";
 import { createNoteStore, NoteText } from "../digest/digest-note";
 import { DigestId, isSlotId, SendUnitId } from "../digest/digest-schema";
-import { releaseDigest, redriveDigest } from "../digest/editor-actions";
+import { releaseDigest, redriveDigest, resumeSend } from "../digest/editor-actions";
 import { compileNext, nextDigestId, previewSite, renderPreviewEmail } from "../digest/next-digest";
 import { testSend } from "../digest/test-send";
 import { createDigestStore } from "../digest/digest-store";
@@ -164,6 +164,12 @@ export const digestApi = new Hono<{ Bindings: AppEnv; Variables: EditorVariables
     return c.json(await redriveDigest(c.env, id, c.var.editor), 202);
   })
 
+  // A send paused because the provider's quota is spent carries on now (and every other one).
+  .post("/:id/resume", async (c) => {
+    const id = sendIdParam(c.req.param("id"));
+    return c.json(await resumeSend(c.env, id, c.var.editor), 202);
+  })
+
   .get("/:id", async (c) => {
     const id = sendIdParam(c.req.param("id"));
     const owner = editionSend(c.env, id);
@@ -190,5 +196,5 @@ export const digestIdParam = (id: string) =>
   idParam(id, DigestId, "id must be a UTC date, YYYY-MM-DD");
 
 /** A send's owner: a day's edition (YYYY-MM-DD) or a personal run slot (YYYY-MM-DDTHHMM). */
-const sendIdParam = (id: string) =>
+export const sendIdParam = (id: string) =>
   idParam(id, SendUnitId, "id must be a UTC date, YYYY-MM-DD, or a run slot, YYYY-MM-DDTHHMM");

@@ -1,11 +1,18 @@
 // What the provider tells us about a reader, routed to the reader's ReaderLedger with the event id
-// (svix-id), which counts each event once: hard bounces and complaints stop all mail at once, three
-// transient bounces in a row count as a hard bounce, and a delivery clears the transient count.
+// (svix-id), which counts each event once: hard bounces, complaints and the provider's suppression
+// list stop all mail at once, three transient bounces in a row count as a hard bounce, a failure is
+// noted in the reader's history, and a delivery clears the transient count.
 import type { ReaderLedgers } from "./reader-ledger";
 import { EmailAddress } from "./subscriber-schema";
 
 export type ProviderEvent =
-  { kind: "delivered" } | { kind: "bounced"; permanent: boolean } | { kind: "complained" };
+  | { kind: "delivered" }
+  | { kind: "bounced"; permanent: boolean }
+  | { kind: "complained" }
+  /** On the provider's suppression list: `previous_bounce`, `previous_complaint` or `manual`. */
+  | { kind: "suppressed"; reason: string }
+  /** Accepted, then not sent: `reached_daily_quota`, ... */
+  | { kind: "failed"; reason: string };
 
 export async function recordProviderEvent(
   readers: ReaderLedgers,
@@ -26,7 +33,11 @@ export async function recordProviderEvent(
       const outcome =
         event.kind === "bounced"
           ? await ledger.recordBounce(eventId, event.permanent, at)
-          : await ledger.recordComplaint(eventId, at);
+          : event.kind === "suppressed"
+            ? await ledger.recordSuppressed(eventId, event.reason, at)
+            : event.kind === "failed"
+              ? await ledger.recordFailed(eventId, event.reason, at)
+              : await ledger.recordComplaint(eventId, at);
       if (outcome === "duplicate") duplicates++;
     }
   }

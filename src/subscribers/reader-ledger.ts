@@ -211,6 +211,28 @@ export class ReaderLedger extends DurableObject<Env> {
     });
   }
 
+  /** The provider's suppression list holds the address (reason `previous_bounce`, ...). */
+  async recordSuppressed(
+    eventId: string,
+    reason: string,
+    nowIso: string,
+  ): Promise<"counted" | "duplicate"> {
+    return this.countEvent(eventId, nowIso, (previous) =>
+      rules.suppressedByProvider(previous, reason, new Date(nowIso)),
+    );
+  }
+
+  /** An accepted email that the provider could not send (`email.failed`), kept in the history. */
+  async recordFailed(
+    eventId: string,
+    reason: string,
+    nowIso: string,
+  ): Promise<"counted" | "duplicate"> {
+    return this.countEvent(eventId, nowIso, (previous) =>
+      rules.noteFailed(previous, reason, new Date(nowIso)),
+    );
+  }
+
   /** A delivery clears the transient count: no KV operation, and no SQL write when it is 0. */
   async recordDelivered(): Promise<void> {
     this.tables.clearTransient();

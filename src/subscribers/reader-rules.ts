@@ -122,16 +122,44 @@ export function unsubscribe(
   );
 }
 
-/** What the provider said stops all mail: a complaint outranks a bounce, and nothing outranks it. */
+/**
+ * What the provider said stops all mail: a complaint outranks a bounce, and nothing outranks it.
+ * `how`: a suppression by the provider's own list says so (`via: "suppression"`) with its reason.
+ */
 export function stopMailing(
   previous: Subscriber | null,
   status: "bounced" | "complained",
   now: Date,
+  how: { via: "webhook" | "suppression"; reason?: string } = { via: "webhook" },
 ): Subscriber | null {
   if (!previous || previous.status === status || previous.status === "complained") return null;
   if (status === "bounced" && previous.status === "invalid") return null;
   const stamp = now.toISOString();
-  return withEvent({ ...previous, status }, { at: stamp, event: status, via: "webhook" });
+  return withEvent(
+    { ...previous, status },
+    { at: stamp, event: status, via: how.via, ...(how.reason ? { reason: how.reason } : {}) },
+  );
+}
+
+/**
+ * Resend's suppression list holds the address (`email.suppressed`, `suppression.added`): it will
+ * not deliver to it, so neither do we. A previous bounce is a hard bounce, a previous complaint a
+ * complaint; an address an operator put on the list by hand is treated as a hard bounce.
+ */
+export function suppressedByProvider(
+  previous: Subscriber | null,
+  reason: string,
+  now: Date,
+): Subscriber | null {
+  const status = reason === "previous_complaint" ? "complained" : "bounced";
+  return stopMailing(previous, status, now, { via: "suppression", reason });
+}
+
+/** The provider accepted an email to the reader and could not send it: noted, nothing changes. */
+export function noteFailed(previous: Subscriber | null, reason: string, now: Date) {
+  if (!previous) return null;
+  const stamp = now.toISOString();
+  return withEvent(previous, { at: stamp, event: "failed", via: "webhook", reason });
 }
 
 /** New preferences for a reader who has a record; null when they are unchanged or there is none. */

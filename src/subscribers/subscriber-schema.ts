@@ -34,13 +34,17 @@ export const ConsentEvent = z.object({
     "invalid",
     /** Brought in with a list from another tool (ReaderLedger.importReader). */
     "imported",
+    /** The provider accepted an email to the reader and then could not send it (`email.failed`). */
+    "failed",
   ]),
-  /** How: `form`, `api`, `import`, `page`, `one-click`, `webhook`. */
+  /** How: `form`, `api`, `import`, `page`, `one-click`, `webhook`, `suppression` (Resend's list). */
   via: z.string().optional(),
   /** On `imported`: the tool or list the reader came from, as the importer named it. */
   source: z.string().optional(),
   /** On `imported`: the importer's statement of where and when the readers confirmed. */
   attestation: z.string().optional(),
+  /** What the provider said: `previous_bounce`, `previous_complaint`, `reached_daily_quota`, ... */
+  reason: z.string().max(200).optional(),
 });
 export type ConsentEvent = z.infer<typeof ConsentEvent>;
 

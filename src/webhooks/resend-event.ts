@@ -1,5 +1,6 @@
-// The parts of a Resend webhook event Tidings reads. Unknown fields are allowed (Resend adds some);
-// anything that is not this shape is refused.
+// The parts of Resend's webhook events Tidings reads (resend.yaml, webhooks; the SDK's event types
+// for `suppression.added`). Unknown fields are allowed (Resend adds some); an event of a type we act
+// on that is not this shape is refused.
 import { z } from "zod";
 
 const Tags = z.union([
@@ -9,6 +10,10 @@ const Tags = z.union([
     .transform((tags) => Object.fromEntries(tags.map((t) => [t.name, t.value]))),
 ]);
 
+/** Any event: only its type is read before we know we act on it. */
+export const AnyEvent = z.looseObject({ type: z.string().min(1).max(64) });
+
+/** `email.*` events: the email, its recipients and tags, and the part of `data` the type adds. */
 export const ResendEvent = z.object({
   type: z.string().min(1).max(64),
   created_at: z.string().max(64).optional(),
@@ -19,9 +24,22 @@ export const ResendEvent = z.object({
     bounce: z
       .looseObject({ type: z.string().max(64).optional(), subType: z.string().max(64).optional() })
       .optional(),
+    suppressed: z
+      .looseObject({ reason: z.string().max(64), type: z.string().max(64).optional() })
+      .optional(),
+    failed: z.looseObject({ reason: z.string().max(200) }).optional(),
   }),
 });
 export type ResendEvent = z.infer<typeof ResendEvent>;
+
+/** `suppression.added`: an address put on the account's suppression list, and why. */
+export const SuppressionEvent = z.object({
+  type: z.literal("suppression.added"),
+  data: z.looseObject({
+    email: z.string().max(320),
+    origin: z.enum(["bounce", "complaint", "manual"]),
+  }),
+});
 
 export const recipientsOf = (event: ResendEvent) =>
   [event.data.to ?? []].flat().map((address) => address.trim().toLowerCase());

@@ -91,6 +91,8 @@ describe("the complaint brake", () => {
       bounced: 41,
       permanentBounces: 11,
       complained: 0,
+      failed: 0,
+      suppressed: 0,
     });
   });
 

@@ -1,77 +1,15 @@
 // The send consumer against a real edition owner (EditionSend in local Durable Objects) and the
 // edge fake of the provider: fixed recipient sets, once-only keys, 429s without queue attempts,
 // invalid addresses, 413 splits, departures and erasure before a chunk's first call.
-import {
-  createExecutionContext,
-  createMessageBatch,
-  env,
-  getQueueResult,
-  runInDurableObject,
-} from "cloudflare:test";
-import { describe, expect, it, vi } from "vitest";
+import { env, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
 import type { SendJob } from "../../src/digest/digest-schema";
-import { editionSend } from "../../src/digest/edition-send";
-import { handleSendBatch, type SendDeps } from "../../src/digest/send-jobs";
-import { createConnectionGate } from "../../src/mail/connection-gate";
 import type { Mailer, SendResult } from "../../src/mail/mailer";
 import { departureLog } from "../../src/subscribers/departure-log";
-import { createTokenSigner } from "../../src/subscribers/reader-token";
-import { fakeProvider, queuedEdition, queueWithSendBatch } from "../fixtures/digest";
+import { fakeProvider, queueWithSendBatch } from "../fixtures/digest";
+import { deps, editions, run, status } from "../fixtures/send";
 
-let days = 0;
-let ids = 0;
-
-/** An edition whose owner holds `chunks` (as a finished walk would), on a day of its own. */
-async function edition(chunks: string[][]) {
-  const id = `2041-02-${String(++days).padStart(2, "0")}`;
-  const owner = await queuedEdition(id, chunks);
-  return { id, owner, jobs: chunks.map((_, chunk): SendJob => ({ digestId: id, chunk })) };
-}
-
-const readers = (prefix: string, n: number) =>
-  Array.from({ length: n }, (_, i) => `${prefix}-${i}-${days}@readers.test`);
-
-function deps(mailer: Mailer, extra: Partial<SendDeps> = {}): SendDeps {
-  return {
-    edition: (id) => editionSend(env, id),
-    mailer,
-    signer: createTokenSigner("test-signing-secret"),
-    markInvalid: async () => {},
-    gate: createConnectionGate(),
-    queue: env.SEND_QUEUE as Queue<SendJob>,
-    site: {
-      siteTitle: "Tidings",
-      siteUrl: "https://tidings.test",
-      mailFrom: "Tidings <d@tidings.test>",
-      postalAddress: "1 Example Street",
-    },
-    retry: { baseSeconds: 2, maxSeconds: 300 },
-    choice: { topics: [], maxArticles: 30 },
-    now: () => new Date(),
-    ...extra,
-  };
-}
-
-async function run(jobs: SendJob[], d: SendDeps, attempts = 1) {
-  const batch = createMessageBatch(
-    "tidings-send",
-    jobs.map((body) => ({ id: `m${++ids}`, timestamp: new Date(), attempts, body })),
-  );
-  const delays = new Map<string, number | undefined>();
-  for (const message of batch.messages) {
-    const original = message.retry.bind(message);
-    vi.spyOn(message, "retry").mockImplementation((options) => {
-      delays.set(message.id, options?.delaySeconds);
-      original(options);
-    });
-  }
-  const ctx = createExecutionContext();
-  await handleSendBatch(batch, d);
-  const result = await getQueueResult(batch, ctx);
-  return { result, delays: [...delays.values()] };
-}
-
-const status = (owner: ReturnType<typeof editionSend>) => owner.status();
+const { edition, readers } = editions("2041-02");
 
 describe("the send consumer and the edition's owner", () => {
   it("sends each chunk in one call with personal links, and records it sent", async () => {
@@ -129,6 +67,7 @@ describe("the send consumer and the edition's owner", () => {
     const { owner, jobs } = await edition([readers("limited", 3)]);
     const limited: SendResult = {
       ok: false,
+      reason: "rate_limited",
       retryable: true,
       status: 429,
       retryAfterSeconds: 1,
@@ -147,7 +86,13 @@ describe("the send consumer and the edition's owner", () => {
   it("backs off after a 5xx, and re-fixes the set since nothing was delivered", async () => {
     const emails = readers("outage", 5);
     const { owner, jobs } = await edition([emails]);
-    const down: SendResult = { ok: false, retryable: true, status: 503, message: "down" };
+    const down: SendResult = {
+      ok: false,
+      reason: "unavailable",
+      retryable: true,
+      status: 503,
+      message: "down",
+    };
     const provider = fakeProvider([down]);
     const first = await run(
       jobs,
@@ -171,7 +116,10 @@ describe("the send consumer and the edition's owner", () => {
       async sendBatch(e, k) {
         const sent = await provider.mailer.sendBatch(e, k);
         return sent.ok
-          ? { ...sent, rejected: [{ index: 7, to: e[7]!.to, message: "Invalid `to` field." }] }
+          ? {
+              ...sent,
+              rejected: [{ index: 7, to: e[7]!.to, message: "Invalid `to` field.", address: true }],
+            }
           : sent;
       },
     };
@@ -183,7 +131,13 @@ describe("the send consumer and the edition's owner", () => {
 
   it("splits a chunk the provider finds too large, under keys derived from the chunk's", async () => {
     const { owner, jobs } = await edition([readers("large", 10)]);
-    const tooLarge: SendResult = { ok: false, retryable: false, status: 413, message: "too large" };
+    const tooLarge: SendResult = {
+      ok: false,
+      reason: "too_large",
+      retryable: false,
+      status: 413,
+      message: "too large",
+    };
     const provider = fakeProvider([tooLarge]);
     await run(jobs, deps(provider.mailer));
     expect(provider.calls.map((c) => c.recipients.length)).toEqual([10, 5, 5]);
@@ -193,7 +147,13 @@ describe("the send consumer and the edition's owner", () => {
 
   it("records a refused chunk as failed and sends it again on redrive", async () => {
     const { owner, jobs } = await edition([readers("refused", 4)]);
-    const refused: SendResult = { ok: false, retryable: false, status: 422, message: "bad from" };
+    const refused: SendResult = {
+      ok: false,
+      reason: "refused",
+      retryable: false,
+      status: 422,
+      message: "bad from",
+    };
     const provider = fakeProvider([refused]);
     await run(jobs, deps(provider.mailer));
     expect(await status(owner)).toMatchObject({ status: "failed", failed: 4 });

@@ -10,6 +10,8 @@ const DAY = 86_400_000;
 const QUARTER = 15 * 60 * 1000;
 const PER_ZONE = 300;
 const TOPICS = ["ai", "security", "web", "cloud"];
+// A quota day in scaled time: the fake's and the Worker's (RESEND_QUOTA_DAY_SECONDS) agree.
+const QUOTA_DAY_MS = 5000;
 
 let harness: any;
 let day = 0;
@@ -21,6 +23,7 @@ beforeEach(async () => {
     maxRetries: 20,
     seed: 5,
     delivery: "personal",
+    quotaDayMs: QUOTA_DAY_MS,
     bindings: { SEND_RETRY_BASE_SECONDS: "1", SEND_RETRY_MAX_SECONDS: "2" },
   });
 }, 120_000);
@@ -38,10 +41,11 @@ async function bench(path: string, body?: unknown) {
 
 const slotId = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace(":", "");
 
-async function slotDrained(id: string, timeoutMs = 90_000) {
+async function slotDrained(id: string, seen: any[], timeoutMs = 90_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const { status } = await bench(`/__bench/slot-status?id=${id}`);
+    seen.push(status);
     if (status && (status.status === "sent" || status.status === "failed")) return status;
     if (Date.now() > deadline) throw new Error(`slot ${id} not drained: ${JSON.stringify(status)}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -57,6 +61,7 @@ async function slotDay(scenario: {
   crashMethod?: string;
   maxCrashes?: number;
   starts?: number;
+  dailyQuota?: number;
 }) {
   const slotMs = Date.parse("2032-01-05T07:00:00Z") + ++day * 7 * DAY;
   const readers = ["UTC", "Europe/Berlin"].flatMap((timeZone, zone) =>
@@ -81,6 +86,7 @@ async function slotDay(scenario: {
   });
   harness.fake.reset();
   harness.fake.setFaults(scenario.faults ?? {});
+  harness.fake.setQuota({ daily: scenario.dailyQuota });
   await harness.settings({
     crashRate: scenario.crashMethod ? 1 : 0,
     crashes: 0,
@@ -88,10 +94,14 @@ async function slotDay(scenario: {
     ...(scenario.maxCrashes ? { maxCrashes: scenario.maxCrashes } : {}),
   });
   await harness.limits(true);
+  // A quota counts per quota day: start the slot at the beginning of one.
+  if (scenario.dailyQuota)
+    await new Promise((r) => setTimeout(r, QUOTA_DAY_MS - (Date.now() % QUOTA_DAY_MS) + 20));
   await Promise.all(
     Array.from({ length: scenario.starts ?? 1 }, () => harness.cron(slotMs, "*/15 * * * *")),
   );
-  const status = await slotDrained(slotId(slotMs));
+  const seen: any[] = [];
+  const status = await slotDrained(slotId(slotMs), seen);
   // The next run, and the same slot fired again, find nobody left to mail.
   harness.fake.setFaults({});
   await harness.cron(slotMs + QUARTER, "*/15 * * * *");
@@ -101,6 +111,7 @@ async function slotDay(scenario: {
   const emails = readers.map((reader) => reader.email);
   return {
     status,
+    seen,
     counts: { ...harness.fake.counts },
     limits: await harness.limits(),
     duplicates: emails.filter((email) => (perReader.get(email) ?? 0) > 1),
@@ -133,6 +144,14 @@ describe("a run slot's send under faults", () => {
 
   it("sends once when five starts of one slot race", async () => {
     const result = await slotDay({ starts: 5 });
+    expectEachOnce(result);
+  }, 120_000);
+
+  it("stops at a quota spent at 40% of the slot, says so, and finishes on later quota days", async () => {
+    const result = await slotDay({ dailyQuota: 0.4 * 2 * PER_ZONE });
+    expect(result.counts.quotaRefused).toBeGreaterThan(0);
+    const paused = result.seen.find((s) => s?.status === "paused");
+    expect(paused?.pausedReason).toMatch(/daily email quota is spent/);
     expectEachOnce(result);
   }, 120_000);
 

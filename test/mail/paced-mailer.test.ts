@@ -1,9 +1,18 @@
+// The paced mailer: every call books the shared ProviderLimiter first; a rate 429 is waited out with
+// the same key, a quota 429 stops every caller (digest and transactional mail alike) until the quota
+// resets, and the rate headers of each answer bound the next bookings.
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { readConfig } from "../../src/env";
 import { createMailer } from "../../src/mail/create-mailer";
 import { createPacedMailer } from "../../src/mail/paced-mailer";
 import { createResendMailer } from "../../src/mail/resend-mailer";
+import {
+  expectContractKept,
+  resendError,
+  resendReply,
+  spyOnResend,
+} from "../fixtures/resend-fetch";
 
 const email = {
   to: "ada@example.com",
@@ -13,52 +22,44 @@ const email = {
   text: "Hi",
 };
 
-const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
-  new Response(JSON.stringify(body), {
-    status,
-    headers: { "Content-Type": "application/json", ...headers },
-  });
 const tooMany = () =>
-  json(
-    429,
-    { statusCode: 429, name: "rate_limit_exceeded", message: "Too many" },
-    {
-      "retry-after": "1",
-    },
-  );
-
-/** The provider at the edge: each call takes the next answer (or the last one, again). */
-function fakeResend(...responses: (() => Response)[]) {
-  const calls: { at: number; request: Request }[] = [];
-  vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
-    calls.push({ at: Date.now(), request: new Request(input as RequestInfo, init) });
-    const next = responses.length > 1 ? responses.shift()! : responses[0];
-    if (!next) throw new TypeError("network connection lost");
-    return next();
+  resendError(429, "rate_limit_exceeded", "Too many", {
+    "retry-after": "1",
+    "ratelimit-remaining": "0",
   });
-  return calls;
-}
+const dailyQuota = () =>
+  resendError(429, "daily_quota_exceeded", "You have reached your daily email sending quota.", {
+    "retry-after": "1",
+  });
 
 /** A limiter of its own per test, so one test's pause never holds the next. */
 const freshLimiter = () =>
   env.PROVIDER_LIMITER.get(env.PROVIDER_LIMITER.idFromName(crypto.randomUUID()));
 
-function pacedMailer(maxWaitSeconds: number, limiter = freshLimiter()) {
+function pacedMailer(maxWaitSeconds: number, limiter = freshLimiter(), quotaDaySeconds = 86_400) {
   const resend = createResendMailer({ apiKey: "re_test_key", baseUrl: "http://fake-resend.local" });
   return {
     limiter,
-    mailer: createPacedMailer(resend, { limiter, ratePerSecond: 10, maxWaitSeconds }),
+    mailer: createPacedMailer(resend, {
+      limiter,
+      ratePerSecond: 10,
+      maxWaitSeconds,
+      quotaDaySeconds,
+    }),
   };
 }
 
-afterEach(() => vi.restoreAllMocks());
+afterEach(async () => {
+  await expectContractKept();
+  vi.restoreAllMocks();
+});
 
 describe("the paced mailer", () => {
   it("waits out a 429 inside the call and sends again with the same idempotency key", async () => {
-    const calls = fakeResend(tooMany, () => json(200, { data: [{ id: "e1" }] }));
+    const calls = spyOnResend(tooMany, () => resendReply(200, { data: [{ id: "e1" }] }));
     const { limiter, mailer } = pacedMailer(10);
     const result = await mailer.sendBatch([email], "digest:2026-11-26:abc");
-    expect(result).toEqual({ ok: true, ids: ["e1"], rejected: [] });
+    expect(result).toMatchObject({ ok: true, ids: ["e1"], rejected: [] });
     expect(calls).toHaveLength(2);
     expect(calls.map((c) => c.request.headers.get("Idempotency-Key"))).toEqual([
       "digest:2026-11-26:abc",
@@ -70,17 +71,22 @@ describe("the paced mailer", () => {
   });
 
   it("gives up after SEND_RATE_LIMIT_WAIT_SECONDS and hands back the retryable 429", async () => {
-    const calls = fakeResend(tooMany);
+    const calls = spyOnResend(tooMany);
     const { mailer } = pacedMailer(1.5);
     const started = Date.now();
     const result = await mailer.send(email, "confirm:ada");
-    expect(result).toMatchObject({ ok: false, retryable: true, status: 429 });
+    expect(result).toMatchObject({
+      ok: false,
+      reason: "rate_limited",
+      retryable: true,
+      status: 429,
+    });
     expect(calls).toHaveLength(2);
     expect(Date.now() - started).toBeLessThan(2500);
   });
 
   it("makes no call while the limiter is paused past the wait, and says how long to wait", async () => {
-    const calls = fakeResend(() => json(200, { id: "e1" }));
+    const calls = spyOnResend(() => resendReply(200, { id: "e1" }));
     const { limiter, mailer } = pacedMailer(1);
     await limiter.pauseUntil(Date.now() + 30_000);
     const result = await mailer.send(email, "confirm:ada");
@@ -91,13 +97,42 @@ describe("the paced mailer", () => {
     expect((await limiter.state()).starts).toEqual([]);
   });
 
-  it("returns a 5xx at once for the caller to back off", async () => {
-    const calls = fakeResend(() =>
-      json(503, { statusCode: 503, name: "service_unavailable", message: "down" }),
+  it("stops every caller at the first quota answer, until the next quota day, with no retry", async () => {
+    const calls = spyOnResend(dailyQuota, () => resendReply(200, { id: "e1" }));
+    const { limiter, mailer } = pacedMailer(10, freshLimiter(), 3600);
+    // A quota day of an hour here: the stop ends on the next whole hour (UTC midnight for a day).
+    const nextHour = (Math.floor(Date.now() / 3_600_000) + 1) * 3_600_000;
+    const first = await mailer.sendBatch([email], "digest:1");
+    expect(first).toMatchObject({ ok: false, reason: "quota", quota: { kind: "daily" } });
+    const untilMs = !first.ok ? first.quota?.untilMs : 0;
+    expect([nextHour, nextHour + 3_600_000]).toContain(untilMs);
+    // Another caller of the same limiter (a confirmation email, say) makes no call at all.
+    const other = pacedMailer(10, limiter).mailer;
+    const second = await other.send(email, "confirm:bob");
+    expect(second).toMatchObject({ ok: false, reason: "quota", status: 429 });
+    expect(!second.ok && second.message).toMatch(/daily email quota is spent/);
+    expect(calls).toHaveLength(1);
+    expect((await limiter.quotaState()).stop).toMatchObject({ kind: "daily", untilMs });
+  });
+
+  it("follows ratelimit-remaining and ratelimit-reset when they leave fewer calls than it planned", async () => {
+    const calls = spyOnResend(
+      () => resendReply(200, { id: "e1" }, { "ratelimit-remaining": "0", "ratelimit-reset": "1" }),
+      () => resendReply(200, { id: "e2" }),
     );
+    const { mailer } = pacedMailer(10);
+    await mailer.send(email, "k1");
+    await mailer.send(email, "k2");
+    // At 10 a second the second call could start at once; the provider said none are left for 1 s.
+    expect(calls[1]!.at - calls[0]!.at).toBeGreaterThanOrEqual(900);
+  });
+
+  it("returns a 5xx at once for the caller to back off", async () => {
+    const calls = spyOnResend(() => resendError(503, "application_error", "down"));
     const { mailer } = pacedMailer(10);
     expect(await mailer.sendBatch([email], "k")).toMatchObject({
       ok: false,
+      reason: "unavailable",
       retryable: true,
       status: 503,
     });
@@ -105,7 +140,7 @@ describe("the paced mailer", () => {
   });
 
   it("returns a network error at once", async () => {
-    const calls = fakeResend();
+    const calls = spyOnResend();
     const { mailer } = pacedMailer(10);
     expect(await mailer.send(email, "k")).toMatchObject({
       ok: false,
@@ -116,7 +151,7 @@ describe("the paced mailer", () => {
   });
 
   it("is what createMailer gives everyone when RESEND_API_KEY is set: calls book the shared limiter", async () => {
-    const calls = fakeResend(() => json(200, { id: "e1" }));
+    const calls = spyOnResend(() => resendReply(200, { id: "e1" }));
     const config = {
       ...readConfig(env),
       RESEND_API_KEY: "re_test_key",
@@ -133,5 +168,11 @@ describe("the paced mailer", () => {
   it("is the outbox, with no limiter, when RESEND_API_KEY is not set", async () => {
     const mailer = createMailer({ ...readConfig(env), RESEND_API_KEY: undefined }, env);
     expect(mailer.kind).toBe("outbox");
+  });
+
+  it("defaults to Resend's documented 5 calls a second", () => {
+    expect(
+      readConfig({ ...env, RESEND_RATE_PER_SECOND: undefined } as never).RESEND_RATE_PER_SECOND,
+    ).toBe(5);
   });
 });

@@ -1,5 +1,14 @@
+// The Resend adapter against Resend's documented answers: every request it makes is checked against
+// the spec (test/fixtures/resend-fetch.ts), and every answer is read as Resend means it.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createResendMailer } from "../../src/mail/resend-mailer";
+import { createResendMailer, isAddressError } from "../../src/mail/resend-mailer";
+import {
+  contractViolations,
+  expectContractKept,
+  resendError,
+  resendReply,
+  spyOnResend,
+} from "../fixtures/resend-fetch";
 
 const email = {
   to: "ada@example.com",
@@ -11,37 +20,22 @@ const email = {
   tags: [{ name: "digest", value: "2026-11-26" }],
 };
 
-/** The fake provider at the edge: answers each call with the next canned response and records the request. */
-function fakeResend(...responses: Response[]) {
-  const calls: Request[] = [];
-  vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
-    calls.push(new Request(input as RequestInfo, init));
-    const next = responses.shift();
-    if (!next) throw new TypeError("network connection lost");
-    return next;
-  });
-  return calls;
-}
+afterEach(async () => {
+  await expectContractKept();
+  vi.restoreAllMocks();
+});
 
-const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
-  new Response(JSON.stringify(body), {
-    status,
-    headers: { "Content-Type": "application/json", ...headers },
-  });
-
-afterEach(() => vi.restoreAllMocks());
-
-describe("Resend adapter", () => {
+describe("Resend adapter requests", () => {
   const mailer = createResendMailer({ apiKey: "re_test_key", baseUrl: "http://fake-resend.local" });
 
   it("sends a batch to /emails/batch with the key, the idempotency key and every field", async () => {
-    const calls = fakeResend(json(200, { data: [{ id: "e1" }, { id: "e2" }] }));
+    const calls = spyOnResend(resendReply(200, { data: [{ id: "e1" }, { id: "e2" }] }));
     const result = await mailer.sendBatch(
       [email, { ...email, to: "bob@example.com" }],
       "digest:2026-11-26:abc",
     );
-    expect(result).toEqual({ ok: true, ids: ["e1", "e2"], rejected: [] });
-    const request = calls[0]!;
+    expect(result).toMatchObject({ ok: true, ids: ["e1", "e2"], rejected: [] });
+    const { request } = calls[0]!;
     expect(request.url).toBe("http://fake-resend.local/emails/batch");
     expect(request.method).toBe("POST");
     expect(request.headers.get("Authorization")).toBe("Bearer re_test_key");
@@ -61,84 +55,147 @@ describe("Resend adapter", () => {
   });
 
   it("sends one email to /emails", async () => {
-    const calls = fakeResend(json(200, { id: "e9" }));
-    expect(await mailer.send(email, "confirm:ada")).toEqual({
-      ok: true,
-      ids: ["e9"],
-      rejected: [],
-    });
-    expect(calls[0]!.url).toBe("http://fake-resend.local/emails");
-    expect(calls[0]!.headers.get("Idempotency-Key")).toBe("confirm:ada");
+    const calls = spyOnResend(resendReply(200, { id: "e9" }));
+    expect(await mailer.send(email, "confirm:ada")).toMatchObject({ ok: true, ids: ["e9"] });
+    expect(calls[0]!.request.url).toBe("http://fake-resend.local/emails");
+    expect(calls[0]!.request.headers.get("Idempotency-Key")).toBe("confirm:ada");
   });
 
-  it("asks for permissive validation and names the one address the provider refused", async () => {
-    const calls = fakeResend(
-      json(200, {
-        data: [{ id: "e1" }, { id: "e3" }],
-        errors: [{ index: 1, message: "Invalid `to` field." }],
+  it("keeps a key for the longest address within Resend's 256 characters, the same on a retry", async () => {
+    const calls = spyOnResend(resendReply(200, { id: "e1" }));
+    const long = `${"a".repeat(64)}@${"b".repeat(63)}.${"c".repeat(63)}.${"d".repeat(57)}.test`;
+    const key = `confirm:${long}:2026-11-26T07:00:00.000Z`;
+    expect(key.length).toBeGreaterThan(256);
+    await mailer.send({ ...email, to: long }, key);
+    await mailer.send({ ...email, to: long }, key);
+    const sent = calls.map((c) => c.request.headers.get("Idempotency-Key")!);
+    expect(sent[0]).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(sent[1]).toBe(sent[0]);
+  });
+
+  it("makes a request the spec refuses fail the contract check: a tag value with a space", async () => {
+    const calls = spyOnResend(resendReply(200, { id: "e1" }));
+    await mailer.send({ ...email, tags: [{ name: "digest", value: "2026 11 26" }] }, "k");
+    expect(await contractViolations(calls[0]!)).toEqual([
+      'body/tags/0/value: must match pattern "^[A-Za-z0-9_-]+$"',
+    ]);
+    // Checked here; the afterEach check would fail this test on it.
+    calls.length = 0;
+  });
+
+  it("makes a batch of 101 fail the contract check", async () => {
+    const calls = spyOnResend(resendReply(200, { data: [] }));
+    await mailer.sendBatch(
+      Array.from({ length: 101 }, () => email),
+      "k",
+    );
+    expect(await contractViolations(calls[0]!)).toEqual([
+      "body: a batch holds 1 to 100 emails, this one 101",
+    ]);
+    calls.length = 0;
+  });
+});
+
+describe("Resend adapter answers", () => {
+  const mailer = createResendMailer({ apiKey: "re_test_key", baseUrl: "http://fake-resend.local" });
+
+  it("asks for permissive validation and tells an address refusal from another field's", async () => {
+    const calls = spyOnResend(
+      resendReply(200, {
+        data: [{ id: "e1" }],
+        errors: [
+          {
+            index: 1,
+            message:
+              "Invalid `to` field. The email address needs to follow the `email@example.com` or `Name <email@example.com>` format.",
+          },
+          {
+            index: 2,
+            message:
+              "Invalid `tags` field. Tag names and values can only contain ASCII letters, numbers, underscores, or dashes.",
+          },
+        ],
       }),
     );
     const result = await mailer.sendBatch(
       [email, { ...email, to: "invalid-bob@example" }, { ...email, to: "cy@example.com" }],
       "digest:2026-11-26:def",
     );
-    expect(calls[0]!.headers.get("x-batch-validation")).toBe("permissive");
-    expect(result).toEqual({
+    expect(calls[0]!.request.headers.get("x-batch-validation")).toBe("permissive");
+    expect(result).toMatchObject({
       ok: true,
-      ids: ["e1", "e3"],
-      rejected: [{ index: 1, to: "invalid-bob@example", message: "Invalid `to` field." }],
+      ids: ["e1"],
+      rejected: [
+        { index: 1, to: "invalid-bob@example", address: true },
+        { index: 2, to: "cy@example.com", address: false },
+      ],
     });
   });
 
-  it("reports a 413 as such and not retryable, so the caller splits the batch", async () => {
-    fakeResend(new Response("<html>Request Entity Too Large</html>", { status: 413 }));
+  it("never reads a missing `to` field as the reader's bad address", () => {
+    expect(isAddressError("The `to` field is missing.")).toBe(false);
+    expect(isAddressError("Invalid `headers` field.")).toBe(false);
+    expect(isAddressError("Invalid `to` field. The email address needs to follow the ...")).toBe(
+      true,
+    );
+  });
+
+  it("reads the rate headers of every answer, accepted or not", async () => {
+    spyOnResend(
+      resendReply(200, { id: "e1" }, { "ratelimit-remaining": "0", "ratelimit-reset": "1" }),
+    );
+    expect(await mailer.send(email, "k")).toMatchObject({
+      ok: true,
+      rate: { limit: 5, remaining: 0, resetSeconds: 1 },
+    });
+  });
+
+  it.each([
+    [429, "rate_limit_exceeded", { reason: "rate_limited", retryable: true, retryAfterSeconds: 7 }],
+    [429, "daily_quota_exceeded", { reason: "quota", retryable: false, quota: { kind: "daily" } }],
+    [
+      429,
+      "monthly_quota_exceeded",
+      { reason: "quota", retryable: false, quota: { kind: "monthly" } },
+    ],
+    [409, "concurrent_idempotent_requests", { reason: "in_progress", retryable: true }],
+    [409, "invalid_idempotent_request", { reason: "key_used", retryable: false }],
+    [400, "invalid_idempotency_key", { reason: "refused", retryable: false }],
+    [401, "missing_api_key", { reason: "refused", retryable: false }],
+    [403, "invalid_api_key", { reason: "refused", retryable: false }],
+    [403, "validation_error", { reason: "refused", retryable: false }],
+    [422, "validation_error", { reason: "refused", retryable: false }],
+    [422, "invalid_from_address", { reason: "refused", retryable: false }],
+    [422, "missing_required_field", { reason: "refused", retryable: false }],
+    [451, "security_error", { reason: "refused", retryable: false }],
+    [500, "application_error", { reason: "unavailable", retryable: true }],
+    [500, "internal_server_error", { reason: "unavailable", retryable: true }],
+  ] as const)("reads %i %s as it is documented", async (status, name, expected) => {
+    spyOnResend(resendError(status, name, name, status === 429 ? { "retry-after": "7" } : {}));
+    expect(await mailer.sendBatch([email], "k")).toMatchObject({
+      ok: false,
+      status,
+      name,
+      ...expected,
+    });
+  });
+
+  it("reports a 413 as too large, so the caller splits the batch", async () => {
+    spyOnResend(new Response("<html>Request Entity Too Large</html>", { status: 413 }));
     expect(await mailer.sendBatch([email, email], "k")).toMatchObject({
       ok: false,
-      retryable: false,
+      reason: "too_large",
       status: 413,
     });
   });
 
-  it("maps 429 to retryable with the retry-after value", async () => {
-    fakeResend(
-      json(
-        429,
-        { statusCode: 429, name: "rate_limit_exceeded", message: "Too many requests" },
-        { "retry-after": "7" },
-      ),
-    );
+  it("maps a dropped connection to retryable and unavailable", async () => {
+    spyOnResend();
     expect(await mailer.sendBatch([email], "k")).toMatchObject({
       ok: false,
-      retryable: true,
-      retryAfterSeconds: 7,
-      status: 429,
-    });
-  });
-
-  it("maps 500 to retryable", async () => {
-    fakeResend(json(500, { statusCode: 500, name: "internal_server_error", message: "boom" }));
-    expect(await mailer.sendBatch([email], "k")).toMatchObject({
-      ok: false,
-      retryable: true,
-      status: 500,
-    });
-  });
-
-  it("maps a dropped connection to retryable", async () => {
-    fakeResend();
-    expect(await mailer.sendBatch([email], "k")).toMatchObject({
-      ok: false,
+      reason: "unavailable",
       retryable: true,
       status: null,
-    });
-  });
-
-  it("maps other 4xx to not retryable", async () => {
-    fakeResend(json(422, { statusCode: 422, name: "validation_error", message: "bad from" }));
-    expect(await mailer.sendBatch([email], "k")).toMatchObject({
-      ok: false,
-      retryable: false,
-      status: 422,
     });
   });
 });

@@ -143,7 +143,13 @@ describe("what the ledger keeps", () => {
     });
     const down: SubscriptionDeps["mailer"] = {
       ...outbox,
-      send: async () => ({ ok: false, retryable: true, status: 503, message: "down" }),
+      send: async () => ({
+        ok: false,
+        reason: "unavailable",
+        retryable: true,
+        status: 503,
+        message: "down",
+      }),
     };
     const input = { email, source: "form" as const, formVersion: "v", ipHash: null };
     await expect(subscribe(deps(down), input)).rejects.toMatchObject({ status: 503 });

@@ -1,0 +1,33 @@
+// The fake Resend's HTTP plumbing: a loopback server that reads each request's body (counting, not
+// keeping, what passes the size limit) and hands it, as bytes, to the fake's handler.
+import { createServer } from "node:http";
+import { errorBody } from "./fake-resend-answers.mjs";
+
+/** Listens on a free loopback port; answers `{ url, close }`. */
+export async function serveOnLoopback(handle, maxBodyBytes) {
+  const server = createServer((req, res) => {
+    const chunks = [];
+    let bytes = 0;
+    req.on("data", (chunk) => {
+      bytes += chunk.length;
+      // Past the limit the body only needs counting, not keeping.
+      if (bytes <= maxBodyBytes()) chunks.push(chunk);
+    });
+    req.on("end", () => {
+      handle(req, res, Buffer.concat(chunks), bytes).catch((err) => {
+        if (res.headersSent) return;
+        res.writeHead(500).end(JSON.stringify(errorBody(500, "application_error", String(err))));
+      });
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections?.();
+        server.close(resolve);
+      }),
+  };
+}
