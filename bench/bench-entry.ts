@@ -10,6 +10,7 @@ import { readerLedger } from "../src/subscribers/reader-ledger";
 import { dueIndex, readPage } from "../src/subscribers/due-index";
 import { editionSend } from "../src/digest/edition-send";
 import { unsubscribe } from "../src/subscribers/subscription";
+import { benchText } from "./bench-articles";
 import { limitDurableObject, limitWorker } from "../test/platform/limit-worker";
 import {
   configureLimits,
@@ -38,32 +39,6 @@ const settings = {
   maxCrashes: Number.POSITIVE_INFINITY,
   crashMethod: "",
 };
-// Headlines of distinct stories: made-up names, so no two merge into one story (as "Story 1" and
-// "Story 2" of one template would) and the email has the items of a real day.
-const CONSONANTS = "bcdfghjklmnprstvz";
-const VOWELS = "aeiou";
-const syllable = (n: number) =>
-  CONSONANTS[n % CONSONANTS.length]! + VOWELS[Math.floor(n / CONSONANTS.length) % VOWELS.length]!;
-const SYLLABLES = CONSONANTS.length * VOWELS.length;
-function benchName(n: number): string {
-  const word = syllable(n) + syllable(Math.floor(n / SYLLABLES) + 7) + syllable(n * 31 + 3);
-  return word[0]!.toUpperCase() + word.slice(1);
-}
-const VERBS = [
-  "ships",
-  "opens",
-  "patches",
-  "launches",
-  "benchmarks",
-  "acquires",
-  "retires",
-  "forks",
-];
-function benchHeadline(i: number): string {
-  const name = (k: number) => benchName(i * 5 + k + 11);
-  return `${name(0)} ${VERBS[i % VERBS.length]} ${name(1)} ${name(2)} as ${name(3)} tests ${name(4)} at scale`;
-}
-
 // mulberry32: a seeded generator in 32-bit integer arithmetic (a float LCG loses precision and cycles).
 let state = 42;
 const nextRandom = () => {
@@ -159,16 +134,12 @@ async function benchRoute(request: Request, env: AppEnv): Promise<Response> {
       // `first`: the first headline's number, so separate calls seed separate stories.
       const first = typeof body.first === "number" ? body.first : 0;
       for (let i = 0; i < body.count; i++) {
+        const { title, summary } = benchText(first + i, body.maxima === true);
         await store.upsert(
           {
-            url: `https://bench.example/${now}/${benchHeadline(first + i)
-              .toLowerCase()
-              .replace(/\W+/g, "-")}`,
-            title: benchHeadline(first + i),
-            summary:
-              "A summary of about the length editors write, so the email is the size it would be on a real day. ".repeat(
-                2,
-              ),
+            url: `https://bench.example/${now}/${title.slice(0, 80).toLowerCase().replace(/\W+/g, "-")}`,
+            title,
+            summary,
             topics: [
               ((body.topics as string[] | undefined) ?? ["ai", "web", "security", "cloud"])[
                 i % ((body.topics as string[] | undefined)?.length ?? 4)
