@@ -2,6 +2,7 @@
 // per-invocation limits (test/platform/), injectable crashes, and /__bench routes to seed readers and
 // articles straight into local KV and to read the limits' maxima. Never deployed.
 import "../test/platform/platform-limits";
+import type { DurableObject } from "cloudflare:workers";
 import { createArticleStore } from "../src/articles/article-store";
 import type { AppEnv } from "../src/env";
 import worker, * as real from "../src/index";
@@ -11,6 +12,7 @@ import { dueIndex, readPage } from "../src/subscribers/due-index";
 import { editionSend } from "../src/digest/edition-send";
 import { unsubscribe } from "../src/subscribers/subscription";
 import { benchText } from "./bench-articles";
+import { spreadQueue } from "../test/platform/concurrent-queues";
 import { limitDurableObject, limitWorker } from "../test/platform/limit-worker";
 import {
   configureLimits,
@@ -20,15 +22,29 @@ import {
   setFaultHook,
 } from "../test/platform/platform-limits";
 
-export const ArticleUrl = limitDurableObject(real.ArticleUrl);
-export const DailyFigures = limitDurableObject(real.DailyFigures);
-export const DepartureLog = limitDurableObject(real.DepartureLog);
-export const DueIndex = limitDurableObject(real.DueIndex);
-export const EditionSend = limitDurableObject(real.EditionSend);
-export const ListImport = limitDurableObject(real.ListImport);
-export const ProviderLimiter = limitDurableObject(real.ProviderLimiter);
-export const ReaderLedger = limitDurableObject(real.ReaderLedger);
-export const SourceRegistry = limitDurableObject(real.SourceRegistry);
+// Every object sees the send queue spread over its twins (test/platform/concurrent-queues.ts), so the
+// harness's N local queues feed N consumer invocations at once, as max_concurrency does. The spread
+// comes first and the limits count its one call, as production counts one sendBatch.
+type ObjectClass = new (...args: any[]) => DurableObject<any>;
+function bench<C extends ObjectClass>(base: C): C {
+  const Spread = class extends limitDurableObject(base) {
+    constructor(...args: any[]) {
+      super(args[0], spreadQueue(args[1] as object));
+    }
+  };
+  Object.defineProperty(Spread, "name", { value: base.name });
+  return Spread;
+}
+
+export const ArticleUrl = bench(real.ArticleUrl);
+export const DailyFigures = bench(real.DailyFigures);
+export const DepartureLog = bench(real.DepartureLog);
+export const DueIndex = bench(real.DueIndex);
+export const EditionSend = bench(real.EditionSend);
+export const ListImport = bench(real.ListImport);
+export const ProviderLimiter = bench(real.ProviderLimiter);
+export const ReaderLedger = bench(real.ReaderLedger);
+export const SourceRegistry = bench(real.SourceRegistry);
 
 // Crashes: without `crashMethod`, a put of a `v1:progress:` key dies (the consumer sent a chunk and
 // died before recording it); with one, a call to that Durable Object RPC method dies before it
@@ -212,8 +228,8 @@ const limited = limitWorker<AppEnv>(worker, {
 export default {
   fetch(request, env, ctx) {
     if (new URL(request.url).pathname.startsWith("/__bench/")) return benchRoute(request, env);
-    return limited.fetch!(request, env, ctx);
+    return limited.fetch!(request, spreadQueue(env), ctx);
   },
-  scheduled: limited.scheduled!,
-  queue: limited.queue!,
+  scheduled: (controller, env, ctx) => limited.scheduled!(controller, spreadQueue(env), ctx),
+  queue: (batch, env, ctx) => limited.queue!(batch, spreadQueue(env), ctx),
 } satisfies ExportedHandler<AppEnv>;

@@ -32,6 +32,12 @@ import { headerViolations, operationFor } from "./resend-contract.mjs";
 
 const SEND_PATHS = new Set(["/emails", "/emails/batch"]);
 
+// Every answer's latency unless told otherwise: 300 ms for Resend to take a call in and answer,
+// plus 150 ms per MB of body to carry it there (a batch of 100 emails of 35 KB: about 0.83 s).
+// Why these numbers: docs/proof-at-scale.md, "Latency".
+export const DEFAULT_LATENCY_MS = 300;
+export const DEFAULT_LATENCY_MS_PER_MB = 150;
+
 /**
  * Options and faults are listed in docs/proof-at-scale.md. In short: latencyMs + latencyMsPerMB ×
  * request MB is how long every answer takes (the emails are taken in on arrival; the key stays in
@@ -90,8 +96,8 @@ export async function startFakeResend(options = {}) {
 
   /** Every answer waits out the latency, carries the rate headers, and says what it is. */
   async function answer(res, started, bytes, status, body, extraHeaders = {}) {
-    const fixed = faults.latencyMs ?? options.latencyMs ?? 0;
-    const perMB = ((options.latencyMsPerMB ?? 0) * bytes) / 1_000_000;
+    const fixed = faults.latencyMs ?? options.latencyMs ?? DEFAULT_LATENCY_MS;
+    const perMB = ((options.latencyMsPerMB ?? DEFAULT_LATENCY_MS_PER_MB) * bytes) / 1_000_000;
     const wait = fixed + perMB - (Date.now() - started);
     if (wait > 0) await sleep(wait);
     const text = JSON.stringify(body);

@@ -15,17 +15,17 @@ export const PROVIDER_PRESETS = {
   suppressed: { faults: { suppressed: 0.01 } },
 };
 
-// The send consumer's chunks in flight (src/digest/send-jobs.ts): with latency, they bound the rate.
-const CHUNKS_IN_FLIGHT = 12;
+// An invocation's connections (src/mail/connection-gate.ts): with latency, they bound the rate.
+const CONNECTIONS = 6;
 
 /**
- * The fake's quota options for a run of `readers` at `rate` calls a second and `latencyMs` a call
- * (none without a quota): a quota day twice as long as sending the day's quota takes, so each day's
- * quota is spent before the day ends and the send waits for the next.
+ * The fake's quota options for a run of `readers` at `rate` calls a second, `latencyMs` a call and
+ * `consumers` invocations at once (none without a quota): a quota day twice as long as sending the
+ * day's quota takes, so each day's quota is spent before the day ends and the send waits for the next.
  */
-export function quotaOptions(setup, readers, rate, latencyMs = 0) {
+export function quotaOptions(setup, readers, rate, latencyMs = 0, consumers = 1) {
   if (!setup.quotaShare) return {};
-  const callsPerSecond = Math.min(rate, CHUNKS_IN_FLIGHT / (latencyMs / 1000 + 0.5));
+  const callsPerSecond = Math.min(rate, (consumers * CONNECTIONS) / (latencyMs / 1000 + 0.5));
   const quotaCalls = (setup.quotaShare * readers) / 100;
   return {
     dailyQuota: Math.round(setup.quotaShare * readers),

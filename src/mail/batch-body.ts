@@ -16,8 +16,12 @@ const sharedBytes = new WeakMap<SharedText, Uint8Array>();
 // write), small enough that every call in flight in an isolate holds little (two slices each).
 export const BODY_SLICE_BYTES = 64 * 1024;
 
-/** The inside of a JSON string: what JSON.stringify writes between the quotes. */
-const escapeJson = (text: string) => JSON.stringify(text).slice(1, -1);
+// What JSON.stringify escapes: quotes, backslashes, controls, and (when lone) surrogates.
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** The inside of a JSON string: what JSON.stringify writes between the quotes (a token: itself). */
+const escapeJson = (text: string) =>
+  NEEDS_ESCAPE.test(text) ? JSON.stringify(text).slice(1, -1) : text;
 
 function bytesOf(piece: SharedText): Uint8Array {
   let bytes = sharedBytes.get(piece);

@@ -21,26 +21,38 @@ export type OutgoingEmail = {
   /** Tag values may only hold ASCII letters, digits, `_` and `-` (a Resend rule). */
   tags?: EmailTag[];
   /**
-   * How `html` and `text` were made, when most of them is shared (emailWithPieces makes both from
+   * How `html` and `text` are made, when most of them is shared (emailWithPieces makes both from
    * the same pieces): the Resend adapter then serialises only each email's own strings.
    */
   pieces?: { html: TextPieces; text: TextPieces };
 };
 
-/** The pieces joined: V8 concatenates without copying, so nothing is built unless it is read. */
+/** The pieces joined (V8 concatenates without copying until the string is read). */
 export function joinPieces(pieces: TextPieces): string {
   let out = "";
   for (const piece of pieces) out += typeof piece === "string" ? piece : piece.text;
   return out;
 }
 
-/** An email whose html and text are its pieces joined, with the pieces kept for the adapter. */
+/**
+ * An email whose html and text are its pieces joined, made when read: a chunk in flight holds its
+ * pieces, not 100 joined bodies (the Resend adapter never reads them; the outbox and tests do).
+ */
 export function emailWithPieces(
   email: Omit<OutgoingEmail, "html" | "text" | "pieces">,
   html: TextPieces,
   text: TextPieces,
 ): OutgoingEmail {
-  return { ...email, html: joinPieces(html), text: joinPieces(text), pieces: { html, text } };
+  return {
+    ...email,
+    get html() {
+      return joinPieces(html);
+    },
+    get text() {
+      return joinPieces(text);
+    },
+    pieces: { html, text },
+  };
 }
 
 /**
