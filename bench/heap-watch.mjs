@@ -1,11 +1,11 @@
 // The Worker isolate's memory during a bench run, read through workerd's V8 inspector (Miniflare's
-// `inspectorPort`). Every second a full garbage collection (`HeapProfiler.collectGarbage`), then
-// `Runtime.getHeapUsage`: the live JS heap plus the memory behind ArrayBuffers (request bodies,
-// encoded pieces: `backingStorageSize`). The most of that over the run is the peak reported: what
-// an isolate must hold, and what Workers' 128 MB an isolate limits (V8 collects garbage before it
-// gives up). Between those, a sample every 20 ms of the heap in use, garbage included, and of the
-// heap V8 committed, for context: they depend on when V8 chose to collect. Sampled, so a peak
-// between two samples can be missed; the forced collections' CPU is counted with the send's.
+// `inspectorPort`) with `Runtime.getHeapUsage`: the JS heap and the memory behind ArrayBuffers
+// (request bodies, encoded pieces: `backingStorageSize`), together what Workers' 128 MB an isolate
+// limits. Every 20 ms the heap in use, garbage not yet collected included: its peak is an upper
+// bound of what the isolate needed (V8 collects before it gives up). Every 10 s a full collection
+// (`HeapProfiler.collectGarbage`) and then the live memory, for context: forced more often, the
+// collections cost the isolate a noticeable share of its CPU (14% at one a second), which the
+// send's CPU figure would then carry. Sampled, so a peak between two samples can be missed.
 //
 // In the bench the one isolate runs everything of the Worker: the consumer invocations, the fetch
 // handlers and the Durable Objects (in production each object runs elsewhere). Its peak is an
@@ -14,7 +14,7 @@ import { createServer } from "node:net";
 import WebSocket from "ws";
 
 const SAMPLE_MS = 20;
-const LIVE_EVERY_MS = 1000;
+const LIVE_EVERY_MS = 10_000;
 
 /** A free loopback port for the inspector. */
 export async function freePort() {
@@ -48,6 +48,17 @@ export async function watchHeap(port, name) {
       socket.send(JSON.stringify({ id, method, params }));
     });
   const usage = () => command("Runtime.getHeapUsage");
+  // BENCH_CPU_PROFILE_MS=N (a debugging aid): a V8 CPU profile of the isolate for N ms from the
+  // start, its functions by self time on stderr.
+  if (process.env.BENCH_CPU_PROFILE_MS) {
+    await command("Profiler.enable");
+    await command("Profiler.setSamplingInterval", { interval: 200 });
+    await command("Profiler.start");
+    setTimeout(async () => {
+      const { profile } = await command("Profiler.stop");
+      process.stderr.write(`\n${profileSummary(profile)}\n`);
+    }, Number(process.env.BENCH_CPU_PROFILE_MS));
+  }
   // BENCH_HEAP_SNAPSHOT_MS=N (a debugging aid): N ms in, a heap snapshot's live objects by
   // constructor, the largest first, on stderr.
   if (process.env.BENCH_HEAP_SNAPSHOT_MS)
@@ -72,7 +83,7 @@ export async function watchHeap(port, name) {
   const total = (u) => u.usedSize + (u.backingStorageSize ?? 0) + (u.embedderHeapUsedSize ?? 0);
   let peak = empty();
   let stopped = false;
-  let lastLive = 0;
+  let lastLive = Date.now();
   const loop = (async () => {
     while (!stopped) {
       if (Date.now() - lastLive >= LIVE_EVERY_MS) {
@@ -100,8 +111,9 @@ export async function watchHeap(port, name) {
   })();
   return {
     /**
-     * Since the last reset: `bytes` the most live (heap `heapUsed` + buffers `backing`, after a
-     * collection), `inUse` the most in use between collections, `committed` V8's committed heap.
+     * Since the last reset: `inUse` the most in use (heap and buffers, garbage included), `bytes`
+     * the most live after a full collection (heap `heapUsed` + buffers `backing`), `committed` the
+     * most heap V8 committed.
      */
     peak: () => ({ ...peak }),
     reset: () => void (peak = empty()),
@@ -138,5 +150,39 @@ function summarise({ snapshot, nodes, strings }, before) {
       ([name, { size, count }]) =>
         `  ${mib(size).padStart(7)} MiB  ${String(count).padStart(8)}  ${name.slice(0, 80)}`,
     ),
+  ].join("\n");
+}
+
+/** A CPU profile's functions by self time, the 30 largest, each with its two largest callers. */
+function profileSummary(profile) {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parentOf = new Map();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node);
+  const nameOf = (node) => {
+    const { functionName, url, lineNumber } = node.callFrame;
+    return `${functionName || "(anonymous)"} ${url.split("/").pop()}:${lineNumber + 1}`;
+  };
+  const self = new Map();
+  for (const id of profile.samples) {
+    const node = byId.get(id);
+    const entry = self.get(nameOf(node)) ?? { n: 0, callers: new Map() };
+    entry.n++;
+    const caller = parentOf.get(id);
+    const callerName = caller ? nameOf(caller) : "(root)";
+    entry.callers.set(callerName, (entry.callers.get(callerName) ?? 0) + 1);
+    self.set(nameOf(node), entry);
+  }
+  const total = profile.samples.length;
+  const share = (n) => `${((100 * n) / total).toFixed(1)}%`;
+  return [
+    `CPU profile: ${total} samples`,
+    ...[...self]
+      .sort((a, b) => b[1].n - a[1].n)
+      .slice(0, 30)
+      .map(([name, { n, callers }]) => {
+        const top = [...callers].sort((a, b) => b[1] - a[1]).slice(0, 2);
+        const from = top.map(([caller, k]) => `${caller.slice(0, 40)} ${share(k)}`).join(", ");
+        return `  ${share(n).padStart(6)}  ${name.slice(0, 60)}  <- ${from}`;
+      }),
   ].join("\n");
 }

@@ -65,8 +65,18 @@ function renderFooter(site: Site, token: string, about?: string) {
   };
 }
 
-const around = (pieces: SharedText[], token: string) =>
-  pieces.flatMap((piece, i) => (i === 0 ? [piece] : [token, piece]));
+/** head, the footer's pieces with the token between each two, tail: one array, made once. */
+function around(
+  head: SharedText,
+  footer: readonly (SharedText | string)[],
+  token: string,
+  tail: SharedText,
+) {
+  const pieces: (SharedText | string)[] = [head];
+  footer.forEach((piece, i) => (i === 0 ? pieces.push(piece) : pieces.push(token, piece)));
+  pieces.push(tail);
+  return pieces;
+}
 
 function footerFor(site: Site, token: string, about?: string): Footer | null {
   const key = `${site.siteTitle}\n${site.siteUrl}\n${about ?? ""}`;
@@ -87,6 +97,12 @@ function footerFor(site: Site, token: string, about?: string): Footer | null {
   return footer;
 }
 
+/** A footer rendered whole for one reader: one string of their own (no token between pieces). */
+function wholeFooter(site: Site, token: string, about?: string) {
+  const whole = renderFooter(site, token, about);
+  return { html: [whole.html], text: [whole.text] };
+}
+
 /** One reader's email: the shared render around their footer, their token its only own text. */
 function readerEmail(
   site: Site,
@@ -97,10 +113,8 @@ function readerEmail(
   tags: { name: string; value: string }[],
 ): OutgoingEmail {
   const shared = sharedOf(parts);
-  const footer = TOKEN.test(token) ? footerFor(site, token, about) : null;
-  const whole = footer ? null : renderFooter(site, token, about);
-  const html = footer ? around(footer.html, token) : [whole!.html];
-  const text = footer ? around(footer.text, token) : [whole!.text];
+  const footer =
+    (TOKEN.test(token) && footerFor(site, token, about)) || wholeFooter(site, token, about);
   return emailWithPieces(
     {
       to,
@@ -109,8 +123,8 @@ function readerEmail(
       headers: listUnsubscribeHeaders(readerLinks(site.siteUrl, token).unsubscribeUrl),
       tags,
     },
-    [shared.html[0], ...html, shared.html[1]],
-    [shared.text[0], ...text, shared.text[1]],
+    around(shared.html[0], footer.html, token, shared.html[1]),
+    around(shared.text[0], footer.text, token, shared.text[1]),
   );
 }
 

@@ -16,6 +16,7 @@ const sharedBytes = new WeakMap<SharedText, Uint8Array>();
 // write), small enough that every call in flight in an isolate holds little (two slices each).
 export const BODY_SLICE_BYTES = 64 * 1024;
 
+const NON_ASCII = /[^\u0000-\u007f]/;
 // What JSON.stringify escapes: quotes, backslashes, controls, and (when lone) surrogates.
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
@@ -34,6 +35,7 @@ function bytesOf(piece: SharedText): Uint8Array {
  * here is half of a pair: two bytes each, four a pair.
  */
 function utf8Length(text: string): number {
+  if (!NON_ASCII.test(text)) return text.length;
   let bytes = text.length;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
@@ -50,10 +52,21 @@ export type BatchBody = { length: number; items: (Uint8Array | string)[] };
 const piecesOf = (email: OutgoingEmail, field: "html" | "text"): TextPieces =>
   email.pieces?.[field] ?? [email[field]];
 
+/** JSON.stringify, remembering the last value: a batch's emails share their sender, subject and tags. */
+function lastJson() {
+  let value: unknown;
+  let json = "";
+  return (next: unknown) => {
+    if (next !== value || json === "") json = JSON.stringify((value = next));
+    return json;
+  };
+}
+
 /** The batch's body: an array of emails with the fields the SDK sends, in the SDK's order. */
 export function batchBody(emails: OutgoingEmail[]): BatchBody {
   const items: (Uint8Array | string)[] = [];
   let length = 0;
+  const [from, subject, tags] = [lastJson(), lastJson(), lastJson()];
   const own = (text: string) => {
     items.push(text);
     length += utf8Length(text);
@@ -71,10 +84,10 @@ export function batchBody(emails: OutgoingEmail[]): BatchBody {
   };
   emails.forEach((email, i) => {
     const headers = email.headers ? `"headers":${JSON.stringify(email.headers)},` : "";
-    own(`${i === 0 ? "[" : ","}{"from":${JSON.stringify(email.from)},${headers}"html":"`);
+    own(`${i === 0 ? "[" : ","}{"from":${from(email.from)},${headers}"html":"`);
     pieces(piecesOf(email, "html"));
-    const tags = email.tags ? `"tags":${JSON.stringify(email.tags)},` : "";
-    own(`","subject":${JSON.stringify(email.subject)},${tags}"text":"`);
+    const tagged = email.tags ? `"tags":${tags(email.tags)},` : "";
+    own(`","subject":${subject(email.subject)},${tagged}"text":"`);
     pieces(piecesOf(email, "text"));
     own(`","to":[${JSON.stringify(email.to)}]}`);
   });
