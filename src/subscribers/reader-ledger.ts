@@ -2,15 +2,17 @@
 // the webhook events already counted, the confirmation slot and, after erasure, why the address is
 // suppressed. It guarantees that every change is one SQL transaction applied to the latest state
 // (reader-rules.ts decides), so no change is lost to a race, and that a reader who stops being
-// mailable is in the DepartureLog before the call answers. It does not guarantee that the KV mirror
-// is current at once: the mirror is written after each change, and retried by an alarm if it fails.
+// mailable is in the DepartureLog, and the DueIndex follows the change, before the call answers. It
+// does not guarantee that the KV mirror is current at once: the mirror is written after each change,
+// or by the alarm within a second when KV's one write a second to the key says wait, and retried by
+// an alarm if it fails.
 //
 // One object per reader: a reader causes a few calls a day (plus one per webhook event), so a
 // million readers are a million small objects and none is a hot spot.
 import { DurableObject } from "cloudflare:workers";
 import { FIGURE_CHANGE_TABLE, noteReaderCount } from "../stats/reader-count";
 import { eraseKeysNaming } from "./erasure";
-import { createReaderSync, notePublish, PUBLISH_TABLE } from "./reader-sync";
+import { alarmBy, createReaderSync, notePublish, PUBLISH_TABLE } from "./reader-sync";
 import * as rules from "./reader-rules";
 import { importReader, type ImportInput, type ImportOutcome } from "./import-rule";
 import { createReaderTables, type ReaderRow } from "./reader-tables";
@@ -277,17 +279,21 @@ export class ReaderLedger extends DurableObject<Env> {
       return previous;
     });
     if (!record) return false;
-    await this.sync.publish();
+    // An erasure answers with the mirror deleted: it waits out KV's second if it must.
+    await this.sync.publish({ wait: true });
     await eraseKeysNaming({ kv: this.env.SUBSCRIBERS, outbox: this.env.OUTBOX, now }, record);
     console.log(JSON.stringify({ level: "info", event: "reader.erased", status: record.status }));
     return true;
   }
 
-  /** Retries a publish that failed, and prunes event ids too old to be retried. */
+  /**
+   * Writes a mirror left for KV's second to pass, retries a publish that failed, and prunes event
+   * ids too old to be retried.
+   */
   override async alarm(): Promise<void> {
     const oldest = this.tables.pruneSeen(Date.now() - SEEN_EVENT_KEEP_MS);
     await this.sync.publish();
-    if (oldest !== null) await this.ctx.storage.setAlarm(oldest + SEEN_EVENT_KEEP_MS);
+    if (oldest !== null) await alarmBy(this.ctx.storage, oldest + SEEN_EVENT_KEEP_MS);
   }
 
   private email(): string {
