@@ -201,3 +201,4 @@ export function createReaderSync({ ctx, env, email, record }: LedgerAccess) {
     },
   };
 }
+export type ReaderSync = ReturnType<typeof createReaderSync>;
