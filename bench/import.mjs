@@ -63,7 +63,13 @@ async function runImport(harness, csv, started) {
     const read = await api(harness, `/api/imports/${progress.id}`, {
       headers: { "x-bench-observer": "1" },
     });
-    progress = (await read.json()).import;
+    const body = await read.text();
+    // A poll that fails (the isolate busy, a limit) is logged and asked again: the import runs on.
+    if (!read.ok) {
+      console.error(`  progress answered ${read.status}: ${body.slice(0, 300)}`);
+      continue;
+    }
+    progress = JSON.parse(body).import;
     if (Date.now() - lastPrint > 30_000) {
       lastPrint = Date.now();
       console.error(

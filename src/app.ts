@@ -22,7 +22,9 @@ import { importRoutes } from "./routes/imports";
 import { allowedMethods } from "./routes/method-not-allowed";
 import { outboxApi, outboxPage } from "./routes/outbox";
 import { preferenceRoutes } from "./routes/preferences";
-import { readerRoutes } from "./routes/subscribe";
+import { signupRoutes } from "./routes/subscribe";
+import { confirmRoutes } from "./routes/confirm";
+import { unsubscribeRoutes } from "./routes/unsubscribe";
 import { sourceRoutes } from "./routes/sources";
 import { statsRoutes } from "./routes/stats";
 import { storyRoutes } from "./routes/stories";
@@ -59,7 +61,9 @@ app.route("/desk", deskFigureRoutes);
 app.route("/webhooks", webhookRoutes);
 app.route("/preferences", preferenceRoutes);
 app.route("/", faviconRoutes);
-app.route("/", readerRoutes);
+app.route("/", signupRoutes);
+app.route("/", confirmRoutes);
+app.route("/", unsubscribeRoutes);
 app.route("/", digestPages);
 
 function toApiError(error: unknown): ApiError | null {

@@ -15,6 +15,7 @@ import { runDue } from "./run-due";
 import { dueIndex } from "../subscribers/due-index";
 import { handleSendBatch, type SendDeps } from "./send-jobs";
 import { runWeeklyReport } from "../stats/weekly-report";
+import { dailyFigures } from "../stats/daily-figures";
 
 const DEAD_LETTER_QUEUE_NAME = "tidings-send-dead";
 // The resume cron nudges the owners of this many recent editions, whatever their date: a held
@@ -31,6 +32,7 @@ export function runDeps(env: AppEnv, now: () => Date = () => new Date()): RunDep
     maxArticles: config.DIGEST_MAX_ARTICLES,
     minArticles: config.DIGEST_MIN_ARTICLES,
     complaintBrakeRate: config.COMPLAINT_BRAKE_RATE,
+    slotFigures: (fromId, toId) => dailyFigures(env).slotFigures(fromId, toId),
     notes: createNoteStore(env.DIGESTS),
     storyThreshold: config.STORY_MERGE_THRESHOLD,
     topics: parseTopics(config.TOPICS),

@@ -7,8 +7,14 @@ import { storyItems } from "../stories/rank-stories";
 import { windowStories } from "../stories/window-stories";
 import { topicLabel, type Topic } from "../subscribers/preferences";
 import { compileDigest } from "./compile-digest";
-import { complaintBrake, type BrakeFigures } from "./complaint-brake";
-import type { Digest } from "./digest-schema";
+import {
+  complaintBrake,
+  sentSince,
+  slotPeriod,
+  type BrakeFigures,
+  type SlotFigures,
+} from "./complaint-brake";
+import type { Digest, DigestIndexMetadata } from "./digest-schema";
 import type { NoteStore } from "./digest-note";
 import type { DigestStore } from "./digest-store";
 import type { SendStatus } from "./edition-status";
@@ -37,6 +43,8 @@ export type RunDeps = {
   maxArticles: number;
   minArticles: number;
   complaintBrakeRate: number;
+  /** The run slots of a period summed, as their owners reported them (DailyFigures.slotFigures). */
+  slotFigures: (fromId: string, toId: string) => Promise<SlotFigures>;
   /** The editor's notes (absent: digests carry none). */
   notes?: Pick<NoteStore, "get">;
   /** STORY_MERGE_THRESHOLD: how alike two headlines must be to be one story. */
@@ -81,19 +89,37 @@ export async function compileWindow(deps: RunDeps, id: string, cutoff: Date): Pr
   if (digest.status !== "compiled") return digest;
   // The editor's note written while this digest was next is kept with it.
   if (deps.notes) digest.note = (await deps.notes.get(id))?.text ?? null;
-  // The brake looks at the last digest that went out: complaints or hard bounces past the limit
-  // hold this one (compiled and archived, not sent) until an editor releases it.
-  // A held digest never went out: the brake keeps looking at the one that did, so an unreleased
+  // The brake looks at what went out since the last digest that went out: complaints or hard
+  // bounces past the limit hold this one (compiled and archived, not sent) until an editor releases
+  // it. A held digest never went out: the brake keeps looking at the one that did, so an unreleased
   // hold is not waved through the next day.
   // One list of the archive index (1,000 keys a KV operation) gives both the issue number
   // ("No. 42": the published digests before this one, plus one) and the last digest sent.
   const published = await deps.digests.index(ALL_ISSUES, { before: id, published: true });
   digest.issueNumber = published.length + 1;
-  const lastSent = published.find((d) => d.status !== "held");
-  const figures = lastSent ? await deps.edition(lastSent.id).brakeFigures() : null;
-  const reason =
-    lastSent && figures ? complaintBrake(figures, lastSent.id, deps.complaintBrakeRate) : null;
+  const reason = await brakeReason(
+    deps,
+    published.find((d) => d.status !== "held") ?? null,
+    cutoff,
+  );
   return reason ? { ...digest, status: "held", heldReason: reason } : digest;
+}
+
+/**
+ * The brake's verdict on what went out since `lastSent`: its own send (edition delivery) and the run
+ * slots whose emails linked to it (personal delivery), one call to each owner of the figures.
+ */
+async function brakeReason(
+  deps: RunDeps,
+  lastSent: DigestIndexMetadata | null,
+  cutoff: Date,
+): Promise<string | null> {
+  const period = slotPeriod(lastSent?.cutoff ?? null, cutoff);
+  const edition = lastSent
+    ? { id: lastSent.id, figures: await deps.edition(lastSent.id).brakeFigures() }
+    : null;
+  const went = sentSince(edition, await deps.slotFigures(period.from, period.to), period);
+  return went ? complaintBrake(went.figures, went.what, deps.complaintBrakeRate) : null;
 }
 
 export async function runDigest(

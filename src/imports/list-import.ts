@@ -83,7 +83,9 @@ export class ListImport extends DurableObject<Env> {
       this.tables.set({ state: "running", sealed_at: nowIso });
       await this.ctx.storage.setAlarm(Date.now());
     }
-    return this.progress();
+    const progress = this.progress();
+    if (!progress) throw new Error("no such import");
+    return progress;
   }
 
   /** The upload failed: nothing is imported, and the rows stored so far are dropped. */
@@ -99,9 +101,10 @@ export class ListImport extends DurableObject<Env> {
     });
   }
 
-  async progress(): Promise<ImportProgress> {
+  /** The import's progress; null when no import has this id. */
+  progress(): ImportProgress | null {
     const state = this.tables.state();
-    if (!state) throw new Error("no such import");
+    if (!state) return null;
     const options = JSON.parse(state.options) as ImportOptions;
     return {
       id: state.id,

@@ -82,7 +82,9 @@ const invalidIssues = (issues: ErrorIssue[]) =>
 export async function findImport(env: Pick<AppEnv, "IMPORTS">, id: string) {
   if (!/^[0-9A-HJKMNP-TV-Z]{26}$/.test(id)) throw notFound("No import has this id.");
   const stub = importStub(env, id);
-  const progress = await stub.progress().catch(() => null);
+  // Only an object with no import is "not found": an error reaching it is not the editor's, and
+  // answering 404 for a running import would tell them it is gone.
+  const progress = await stub.progress();
   if (!progress) throw notFound("No import has this id.");
   return { stub, progress: { ...progress } };
 }

@@ -1,15 +1,15 @@
-// The reader's pages: sign up, confirm, unsubscribe. A GET never changes anything (mail scanners open links).
-import { Hono, type Context } from "hono";
+// The sign-up: the form page (GET /) and POST /subscribe, from the form or as JSON. The answer is
+// the same whether the address is new, pending, confirmed or gone; the reader's ledger decides
+// whether a confirmation email goes (subscription.ts).
+import { Hono } from "hono";
 import { readConfig, requireSecret, type AppEnv } from "../env";
 import { ApiError } from "../errors";
-import { hashClientIp, type TokenCheck, type TokenPurpose } from "../subscribers/reader-token";
+import { hashClientIp } from "../subscribers/reader-token";
 import { EmailAddress } from "../subscribers/subscriber-schema";
 import {
   applyPreferences,
   defaultPreferences,
-  describePreferences,
   parseTopics,
-  preferencesOf,
   type PreferencesInput,
 } from "../subscribers/preferences";
 import {
@@ -17,58 +17,14 @@ import {
   preferencesFromJson,
   visitorTimeZone,
 } from "../subscribers/preference-input";
-import {
-  confirm,
-  subscribe,
-  unsubscribe,
-  type SubscriptionDeps,
-} from "../subscribers/subscription";
-import { html, type SafeHtml } from "../../templates/html";
-import { renderMessagePage } from "../../templates/message-page";
+import { subscribe } from "../subscribers/subscription";
+import { html } from "../../templates/html";
 import { renderSignupPage, SIGNUP_FORM_VERSION } from "../../templates/signup-page";
 import { readFormBody } from "./form-body";
-import { readerDeps } from "../subscribers/reader-deps";
 import { invalidRequest, readTextLimited, MAX_JSON_BODY_BYTES } from "./json-body";
-
-type ReaderContext = Context<{ Bindings: AppEnv }>;
-
-const depsOf = (c: ReaderContext): SubscriptionDeps => readerDeps(c.env);
+import { depsOf, page, type ReaderContext } from "./reader-page";
 
 const clientIp = (c: ReaderContext) => c.req.header("CF-Connecting-IP") ?? "unknown";
-
-const page = (
-  c: ReaderContext,
-  title: string,
-  message: string | SafeHtml,
-  extra: Partial<Parameters<typeof renderMessagePage>[0]> = {},
-  status: 200 | 400 = 200,
-) =>
-  c.html(
-    renderMessagePage({ siteTitle: readConfig(c.env).DIGEST_TITLE, title, message, ...extra }),
-    status,
-  );
-
-const TOKEN_HELP: Record<Exclude<TokenCheck, { ok: true }>["reason"], string> = {
-  malformed:
-    "This link is incomplete. Open it again from the email, making sure you have the whole link.",
-  forged:
-    "This link is not valid. Open it again from the email, or sign up again on the front page.",
-  expired:
-    "This confirmation link has expired (links work for 7 days). Sign up again to get a fresh one.",
-  wrong_purpose: "This link is meant for something else. Use the matching link from the email.",
-};
-
-/** Verifies a token or answers the 400 page that says what to do. */
-async function readToken(
-  c: ReaderContext,
-  deps: SubscriptionDeps,
-  token: string | undefined,
-  purpose: TokenPurpose,
-) {
-  const check = await deps.signer.verify(token ?? "", purpose, deps.now);
-  if (check.ok) return { email: check.email, token: token ?? "" };
-  return { response: page(c, "This link does not work", TOKEN_HELP[check.reason], {}, 400) };
-}
 
 /** The address as typed, so a typo shows, and a way back to the form to fix it. */
 const checkInbox = (c: ReaderContext, email: string) =>
@@ -83,18 +39,9 @@ const checkInbox = (c: ReaderContext, email: string) =>
     },
   );
 
-/** "AI and Security, daily at 07:00 Europe/Berlin" under personal delivery; the send time otherwise. */
-async function whatTheyGet(c: ReaderContext, deps: SubscriptionDeps, email: string) {
-  const config = readConfig(c.env);
-  const record = await deps.readers(email).read();
-  if (config.DIGEST_DELIVERY !== "personal" || !record)
-    return `the digest at ${deps.site.sendTime}`;
-  return describePreferences(preferencesOf(record), parseTopics(config.TOPICS));
-}
-
 const EMAIL_HELP = "Enter a valid email address, like ada@example.com.";
 
-export const readerRoutes = new Hono<{ Bindings: AppEnv }>()
+export const signupRoutes = new Hono<{ Bindings: AppEnv }>()
   .get("/", (c) => {
     const config = readConfig(c.env);
     return c.html(
@@ -200,94 +147,4 @@ export const readerRoutes = new Hono<{ Bindings: AppEnv }>()
         : { defaultPreferences: check.preferences }),
     });
     return answer(email.data);
-  })
-
-  .get("/confirm", async (c) => {
-    const deps = depsOf(c);
-    const read = await readToken(c, deps, c.req.query("token"), "confirm");
-    if ("response" in read) return read.response;
-    return page(
-      c,
-      "Confirm your subscription",
-      `Press the button to start getting ${deps.site.siteTitle} at ${read.email}.`,
-      {
-        action: {
-          action: "/confirm",
-          button: "Confirm subscription",
-          fields: { token: read.token },
-        },
-      },
-    );
-  })
-
-  .post("/confirm", async (c) => {
-    const deps = depsOf(c);
-    const form = await readFormBody(c.req.raw);
-    const read = await readToken(c, deps, form.get("token") ?? c.req.query("token"), "confirm");
-    if ("response" in read) return read.response;
-    const outcome = await confirm(deps, read.email);
-    if (outcome === "gone") {
-      return page(
-        c,
-        "This link no longer works",
-        "This address left the list after the link was sent. Sign up again on the front page to come back.",
-        {},
-        400,
-      );
-    }
-    return page(
-      c,
-      "You're subscribed",
-      `You get ${await whatTheyGet(c, deps, read.email)}. A welcome email is on its way.`,
-    );
-  })
-
-  .get("/unsubscribe", async (c) => {
-    const deps = depsOf(c);
-    const token = c.req.query("token");
-    const read = await readToken(c, deps, token, "unsubscribe");
-    if ("response" in read) return read.response;
-    const reader = await deps.readers(read.email).read();
-    if (!reader || (reader.status !== "confirmed" && reader.status !== "pending")) {
-      return page(
-        c,
-        "You're already unsubscribed",
-        `${read.email} gets no ${deps.site.siteTitle} digests. There is nothing more to do.`,
-        {
-          action: {
-            action: "/subscribe",
-            button: "Subscribe again",
-            fields: { email: read.email },
-          },
-          extra: html`<p class="fine">Subscribing again sends a new confirmation email first.</p>`,
-        },
-      );
-    }
-    return page(
-      c,
-      "Unsubscribe",
-      `Press the button to stop getting ${deps.site.siteTitle} at ${read.email}.`,
-      {
-        action: { action: `/unsubscribe?token=${read.token}`, button: "Unsubscribe" },
-      },
-    );
-  })
-
-  .post("/unsubscribe", async (c) => {
-    const deps = depsOf(c);
-    const form = await readFormBody(c.req.raw, { allowEmpty: true });
-    const read = await readToken(
-      c,
-      deps,
-      c.req.query("token") ?? form.get("token") ?? undefined,
-      "unsubscribe",
-    );
-    if ("response" in read) return read.response;
-    // RFC 8058: mailbox providers POST `List-Unsubscribe=One-Click`, with no cookies and no Origin.
-    const oneClick = form.get("List-Unsubscribe") === "One-Click";
-    await unsubscribe(deps, read.email, oneClick ? "one-click" : "page");
-    return page(c, "You're unsubscribed", `${read.email} will get no more digests.`, {
-      action: { action: "/subscribe", button: "Subscribe again", fields: { email: read.email } },
-      extra: html`<p class="fine">Subscribing again sends a new confirmation email first.</p>`,
-    });
   });

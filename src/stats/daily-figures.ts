@@ -3,6 +3,7 @@
 // reports them, and which weekly reports went out. It guarantees each reader change is counted once
 // (by its id, however often a ledger retries), and that a send's figures never go back to an older
 // report. It does not walk the readers to draw a chart: what the charts need is counted as it happens.
+// Under personal delivery it also answers the complaint brake with the sums of a period's run slots.
 //
 // One object, not a hot spot at a million readers: a ReaderLedger calls it only when a reader joins
 // or leaves (the DueIndex already takes one call per reader change, any change), a send's owner
@@ -17,10 +18,11 @@ import {
   dayOf,
   FIGURE_SCHEMA,
   lastDays,
-  type EditionDay,
   type ReaderChange,
   type ReaderDay,
 } from "./figure-tables";
+import type { SlotFigures } from "../digest/complaint-brake";
+import type { EditionDay } from "./send-tables";
 
 export const DAILY_FIGURES_NAME = "newsletter";
 
@@ -89,6 +91,14 @@ export class DailyFigures extends DurableObject<Env> {
   async recentSends(limit: number): Promise<SendStatus[]> {
     await this.ready();
     return this.tables.recentSends(limit);
+  }
+
+  /**
+   * What the complaint brake weighs under personal delivery: the run slots from `fromId` up to, not
+   * including, `toId`, summed as their owners last reported them. Read only: it starts no counting.
+   */
+  slotFigures(fromId: string, toId: string): SlotFigures {
+    return this.tables.slotSums(fromId, toId);
   }
 
   /** The send of days `fromDay` to `toDay` (UTC dates) that sent the most. */

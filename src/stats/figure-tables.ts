@@ -1,6 +1,6 @@
 // The SQL tables of the newsletter's daily figures (DailyFigures) and the reads the charts make.
 // See docs/storage.md.
-import { SendStatus } from "../digest/edition-status";
+import { createSendTables } from "./send-tables";
 
 export const FIGURE_SCHEMA = [
   // Joins (a reader became confirmed) and leaves (a confirmed reader stopped being mailable) per UTC day.
@@ -47,16 +47,6 @@ export const FIGURE_SCHEMA = [
 
 export type ReaderChange = { id: string; delta: 1 | -1; atMs: number };
 export type ReaderDay = { date: string; confirmed: number | null; joins: number; leaves: number };
-export type EditionDay = {
-  date: string;
-  sends: number;
-  sent: number;
-  failed: number;
-  bounced: number;
-  permanentBounces: number;
-  complained: number;
-};
-export type SendSummary = SendStatus;
 
 export const DAY_MS = 86_400_000;
 const DUE = "*";
@@ -80,6 +70,7 @@ export function createFigureTables(sql: SqlStorage) {
   const baseline = () => sql.exec<BaselineRow>(`SELECT * FROM baseline`).toArray()[0] ?? null;
 
   return {
+    ...createSendTables(sql),
     baseline,
 
     /** Starts counting: the baseline row, once. False when it already existed. */
@@ -152,85 +143,6 @@ export function createFigureTables(sql: SqlStorage) {
         const confirmed = known === null || !startDay || date < startDay ? null : known + running;
         return { date, confirmed, joins: row?.joins ?? 0, leaves: row?.leaves ?? 0 };
       });
-    },
-
-    /** Keeps the newest report of a send; an older one that arrives late changes nothing. */
-    recordSend(status: SendStatus, version: number): void {
-      sql.exec(
-        `INSERT INTO send_unit (id, day, version, started_ms, sent, failed, bounced, permanent,
-           complained, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT(id) DO UPDATE SET version = excluded.version, started_ms = excluded.started_ms,
-           sent = excluded.sent, failed = excluded.failed, bounced = excluded.bounced,
-           permanent = excluded.permanent, complained = excluded.complained, status = excluded.status
-         WHERE excluded.version > send_unit.version`,
-        status.id,
-        status.id.slice(0, 10),
-        version,
-        status.startedAt ? Date.parse(status.startedAt) : null,
-        status.sent,
-        status.failed,
-        status.events.bounced,
-        status.events.permanentBounces,
-        status.events.complained,
-        JSON.stringify(status),
-      );
-    },
-
-    /** Every send of each date summed (under personal delivery, a day's run slots). */
-    editionDays(dates: string[]): EditionDay[] {
-      const rows = sql
-        .exec<{
-          day: string;
-          sends: number;
-          sent: number;
-          failed: number;
-          bounced: number;
-          permanent: number;
-          complained: number;
-        }>(
-          `SELECT day, COUNT(*) AS sends, SUM(sent) AS sent, SUM(failed) AS failed,
-             SUM(bounced) AS bounced, SUM(permanent) AS permanent, SUM(complained) AS complained
-           FROM send_unit WHERE day >= ? AND day <= ? GROUP BY day`,
-          dates[0] ?? "",
-          dates.at(-1) ?? "",
-        )
-        .toArray();
-      const byDay = new Map(rows.map((row) => [row.day, row]));
-      return dates.map((date) => {
-        const row = byDay.get(date);
-        return {
-          date,
-          sends: row?.sends ?? 0,
-          sent: row?.sent ?? 0,
-          failed: row?.failed ?? 0,
-          bounced: row?.bounced ?? 0,
-          permanentBounces: row?.permanent ?? 0,
-          complained: row?.complained ?? 0,
-        };
-      });
-    },
-
-    /** The latest sends, newest first, as their owners last reported them. */
-    recentSends(limit: number): SendSummary[] {
-      return sql
-        .exec<{ status: string }>(
-          `SELECT status FROM send_unit ORDER BY COALESCE(started_ms, 0) DESC, id DESC LIMIT ?`,
-          limit,
-        )
-        .toArray()
-        .map((row) => SendStatus.parse(JSON.parse(row.status)));
-    },
-
-    /** The send of these days that sent the most emails. */
-    largestSend(fromDay: string, toDay: string): SendSummary | null {
-      const row = sql
-        .exec<{ status: string }>(
-          `SELECT status FROM send_unit WHERE day >= ? AND day <= ? ORDER BY sent DESC, id LIMIT 1`,
-          fromDay,
-          toDay,
-        )
-        .toArray()[0];
-      return row ? SendStatus.parse(JSON.parse(row.status)) : null;
     },
 
     reportState(week: string): { due: boolean; sentTo: string[] } {

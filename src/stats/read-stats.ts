@@ -6,7 +6,7 @@ import { editionSend } from "../digest/edition-send";
 import type { SendStatus } from "../digest/edition-status";
 import { MAX_BATCH_EMAILS } from "../mail/mailer";
 import { dailyFigures, type ReaderFigures } from "./daily-figures";
-import type { EditionDay } from "./figure-tables";
+import type { EditionDay } from "./send-tables";
 
 export const READER_DAYS = 90;
 export const EDITION_DAYS = 30;

@@ -1,5 +1,6 @@
 // A send's owner (EditionSend) reports its totals to DailyFigures as chunks settle and events arrive.
-// Each report carries the whole totals, so one that is lost is made good by the next.
+// Each report carries the whole totals, so one that is lost is made good by the next; the desk's
+// charts and, under personal delivery, the complaint brake read them.
 import type { SendStatus } from "../digest/edition-status";
 import { dailyFigures } from "./daily-figures";
 
@@ -14,8 +15,14 @@ export async function reportSend(
   status: SendStatus | null,
 ): Promise<void> {
   if (!status) return;
+  const record = () => dailyFigures(env).recordSend(status, nextVersion());
   try {
-    await dailyFigures(env).recordSend(status, nextVersion());
+    // The complaint brake reads these figures under personal delivery: a report that failed in a
+    // way Durable Objects call retryable (not an overload) is tried once more at once.
+    await record().catch((error: { retryable?: boolean; overloaded?: boolean }) => {
+      if (error?.retryable && !error.overloaded) return record();
+      throw error;
+    });
   } catch (error) {
     console.error(
       JSON.stringify({

@@ -1,6 +1,11 @@
-// GDPR erasure: the KV keys that name a reader besides the mirror record, which their ReaderLedger
-// deletes after it has deleted the record itself (the suppression stays inside the object).
+// GDPR erasure, as the reader's ReaderLedger makes it: its tables emptied but for a suppression row
+// (no address), the departure recorded and the KV mirror deleted, then every other KV key that names
+// the reader.
 import { outboxKeys, type OutboxKeyMetadata } from "../mail/outbox-keys";
+import { noteReaderCount } from "../stats/reader-count";
+import type { LedgerContext } from "./ledger-context";
+import { notePublish } from "./reader-sync";
+import { suppressionAfterErasure } from "./reader-rules";
 import { softBounceKey, subscriberKeys } from "./subscriber-keys";
 import type { Subscriber } from "./subscriber-schema";
 import { DEPARTURE_TTL_SECONDS } from "./subscriber-store";
@@ -15,6 +20,33 @@ const DEPARTURE_EVENTS = new Set(["unsubscribed", "bounced", "complained", "inva
 const OUTBOX_DELETE_AFTER_MS = 2000;
 
 export type ErasureKv = { kv: KVNamespace; outbox: KVNamespace; now: Date };
+
+/**
+ * Erases the reader: every table but the suppression row (reason and time, no address) is emptied
+ * in one transaction, then the departure is recorded, the KV mirror and every KV key naming them are
+ * deleted. False when there was no record.
+ */
+export async function eraseReader(ledger: LedgerContext, nowIso: string): Promise<boolean> {
+  const { ctx, tables, env } = ledger;
+  await ledger.ready();
+  const now = new Date(nowIso);
+  const record = ctx.storage.transactionSync(() => {
+    const previous = tables.record();
+    if (!previous) return null;
+    // DELETE rather than deleteAll(): the suppression row is written in the same transaction, so
+    // there is no moment when the address is neither kept nor suppressed.
+    tables.eraseAllBut(suppressionAfterErasure(previous, tables.suppression(), now));
+    noteReaderCount(ctx.storage.sql, previous, null, now.getTime());
+    notePublish(ctx.storage.sql, now.getTime(), true);
+    return previous;
+  });
+  if (!record) return false;
+  // An erasure answers with the mirror deleted: it waits out KV's second if it must.
+  await ledger.sync.publish({ wait: true });
+  await eraseKeysNaming({ kv: env.SUBSCRIBERS, outbox: env.OUTBOX, now }, record);
+  console.log(JSON.stringify({ level: "info", event: "reader.erased", status: record.status }));
+  return true;
+}
 
 /**
  * Deletes every KV key besides the mirror that names `record`'s reader: the legacy transient count,

@@ -2,20 +2,29 @@
 // the webhook events already counted, the confirmation slot and, after erasure, why the address is
 // suppressed. It guarantees that every change is one SQL transaction applied to the latest state
 // (reader-rules.ts decides), so no change is lost to a race, and that a reader who stops being
-// mailable is in the DepartureLog before the call answers. It does not guarantee that the KV mirror
-// is current at once: the mirror is written after each change, and retried by an alarm if it fails.
+// mailable is in the DepartureLog, and the DueIndex follows the change, before the call answers. It
+// does not guarantee that the KV mirror is current at once: the mirror is written after each change,
+// or by the alarm within a second when KV's one write a second to the key says wait, and retried by
+// an alarm if it fails.
 //
 // One object per reader: a reader causes a few calls a day (plus one per webhook event), so a
 // million readers are a million small objects and none is a hot spot.
+//
+// The RPC methods are the reader's consent changes (ledger-consent.ts), list imports
+// (ledger-import.ts), provider events (ledger-events.ts) and erasure (erasure.ts); they share the
+// tables (reader-tables.ts) and the publish step (reader-sync.ts) through a LedgerContext.
 import { DurableObject } from "cloudflare:workers";
-import { FIGURE_CHANGE_TABLE, noteReaderCount } from "../stats/reader-count";
-import { eraseKeysNaming } from "./erasure";
-import { createReaderSync, notePublish, PUBLISH_TABLE } from "./reader-sync";
-import * as rules from "./reader-rules";
-import { importReader, type ImportInput, type ImportOutcome } from "./import-rule";
-import { createReaderTables, type ReaderRow } from "./reader-tables";
-import { preferencesOf, type Preferences } from "./preferences";
-import type { Subscriber } from "./subscriber-schema";
+import { FIGURE_CHANGE_TABLE } from "../stats/reader-count";
+import { eraseReader } from "./erasure";
+import type { ImportInput } from "./import-rule";
+import { createConsentChanges } from "./ledger-consent";
+import type { LedgerContext } from "./ledger-context";
+import { createProviderEvents, SEEN_EVENT_KEEP_MS } from "./ledger-events";
+import { importRow } from "./ledger-import";
+import type { Preferences } from "./preferences";
+import { alarmBy, createReaderSync, PUBLISH_TABLE } from "./reader-sync";
+import type { SignUpInput } from "./reader-rules";
+import { createReaderTables } from "./reader-tables";
 
 const SCHEMA = [
   // The reader's record (JSON, parsed with Subscriber on read) and their transient bounces in a row.
@@ -53,195 +62,92 @@ const SCHEMA = [
   FIGURE_CHANGE_TABLE,
 ];
 
-// Resend retries a failed webhook delivery for about 3 days; a week covers every retry.
-const SEEN_EVENT_KEEP_MS = 7 * 24 * 60 * 60 * 1000;
-
-/** `preferences`: what the reader chose, so the welcome email can say what they get and when. */
-export type ConfirmOutcome =
-  | { outcome: "gone" }
-  | { outcome: "confirmed"; welcomeFor: string | null; preferences: Preferences };
-
 export class ReaderLedger extends DurableObject<Env> {
-  private readonly tables: ReturnType<typeof createReaderTables>;
-  private readonly sync: ReturnType<typeof createReaderSync>;
+  private readonly ledger: LedgerContext;
+  private readonly consent: ReturnType<typeof createConsentChanges>;
+  private readonly events: ReturnType<typeof createProviderEvents>;
   private adopted = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     for (const statement of SCHEMA) ctx.storage.sql.exec(statement);
-    this.tables = createReaderTables(ctx.storage.sql);
+    const tables = createReaderTables(ctx.storage.sql);
     const email = () => this.email();
-    this.sync = createReaderSync({ ctx, env, email, record: this.tables.record });
+    const sync = createReaderSync({ ctx, env, email, record: tables.record });
+    this.ledger = { ctx, env, tables, sync, email, ready: () => this.ready() };
+    this.consent = createConsentChanges(this.ledger);
+    this.events = createProviderEvents(this.ledger);
   }
+
+  // The reader's way in and out, and their choices (ledger-consent.ts).
 
   /** A sign-up claims the 10-minute confirmation slot: the claim's stamp, or null to send nothing. */
-  async signUp(input: rules.SignUpInput, nowIso: string): Promise<string | null> {
-    await this.ready();
-    const claimed = this.ctx.storage.transactionSync(() => {
-      const previous = this.tables.record();
-      const suppression = this.tables.suppression();
-      const next = rules.signUp(previous, suppression, this.email(), input, new Date(nowIso));
-      if (!next) return null;
-      this.tables.claim(nowIso, next, previous);
-      this.tables.write(previous, next);
-      return nowIso;
-    });
-    if (claimed) await this.sync.publish();
-    return claimed;
-  }
-
-  /**
-   * One row of a list import (import-rule.ts decides). Asked again for the same import it answers
-   * what it did the first time, with the row that did it; `confirmation` is the claimed slot while
-   * the confirmation email it owes may still be unsent (its key makes a repeated send harmless).
-   */
-  async importReader(
-    input: ImportInput,
-    nowIso: string,
-  ): Promise<{
-    outcome: ImportOutcome;
-    row: number;
-    reason: string | null;
-    confirmation: string | null;
-  }> {
-    await this.ready();
-    const result = this.ctx.storage.transactionSync(() => {
-      const previous = this.tables.record();
-      const seen = this.tables.imported(input.importId);
-      if (seen) {
-        const owed = previous?.status === "pending" && previous.confirmationSentAt === seen.claim;
-        return {
-          ...seen,
-          outcome: seen.outcome as ImportOutcome,
-          confirmation: owed ? seen.claim : null,
-        };
-      }
-      const decision = importReader(
-        previous,
-        this.tables.suppression(),
-        this.email(),
-        input,
-        new Date(nowIso),
-      );
-      if (decision.next) this.tables.write(previous, decision.next);
-      const claim = decision.confirm ? (decision.next?.confirmationSentAt ?? null) : null;
-      const noted = {
-        row: input.row,
-        outcome: decision.outcome,
-        reason: decision.reason ?? null,
-        claim,
-      };
-      this.tables.noteImported(input.importId, noted);
-      return { ...noted, confirmation: claim };
-    });
-    await this.sync.publish();
-    return result;
+  signUp(input: SignUpInput, nowIso: string) {
+    return this.consent.signUp(input, nowIso);
   }
 
   /** The confirmation email of claim `at` could not be sent: the reader may try again at once. */
-  async releaseConfirmation(at: string): Promise<void> {
-    const released = this.ctx.storage.transactionSync(() => {
-      const claim = this.tables.takeClaim(at);
-      const current = this.tables.record();
-      // Anything that happened since the claim (an unsubscribe, say, even in the same millisecond)
-      // changed the record, and stands.
-      if (!claim || this.tables.recordJson() !== claim.claimed) return false;
-      this.tables.write(current, claim.previous);
-      return true;
-    });
-    if (released) await this.sync.publish();
+  releaseConfirmation(at: string) {
+    return this.consent.releaseConfirmation(at);
   }
 
-  async confirm(nowIso: string): Promise<ConfirmOutcome> {
-    await this.ready();
-    const outcome = this.ctx.storage.transactionSync((): ConfirmOutcome => {
-      const previous = this.tables.record();
-      const next = rules.confirm(previous, new Date(nowIso));
-      if (next) this.tables.write(previous, next);
-      const current = next ?? previous;
-      if (current?.status !== "confirmed") return { outcome: "gone" };
-      const welcomeFor = current.welcomeSentAt ? null : current.consent.signedUpAt;
-      return { outcome: "confirmed", welcomeFor, preferences: preferencesOf(current) };
-    });
-    await this.sync.publish();
-    return outcome;
+  confirm(nowIso: string) {
+    return this.consent.confirm(nowIso);
   }
 
-  async recordWelcomeSent(signedUpAt: string, nowIso: string): Promise<void> {
-    await this.apply((previous) => rules.welcomeSent(previous, signedUpAt, new Date(nowIso)));
+  recordWelcomeSent(signedUpAt: string, nowIso: string) {
+    return this.consent.recordWelcomeSent(signedUpAt, nowIso);
   }
 
-  async unsubscribe(method: "page" | "one-click" | "api", nowIso: string): Promise<void> {
-    await this.apply((previous) => rules.unsubscribe(previous, method, new Date(nowIso)));
+  unsubscribe(method: "page" | "one-click" | "api", nowIso: string) {
+    return this.consent.unsubscribe(method, nowIso);
   }
 
-  /**
-   * The reader's choice of topics, cadence and delivery time (already checked against TOPICS); the
-   * record after the change, or null when there is no record. The due index follows on publish.
-   */
-  async setPreferences(preferences: Preferences, nowIso: string): Promise<Subscriber | null> {
-    await this.apply((previous) => rules.setPreferences(previous, preferences, new Date(nowIso)));
-    return this.tables.record();
+  /** The reader's choices (checked against TOPICS): the record after the change, or null. */
+  setPreferences(preferences: Preferences, nowIso: string) {
+    return this.consent.setPreferences(preferences, nowIso);
   }
+
+  /** One row of a list import (ledger-import.ts): asked again, answers what it did the first time. */
+  importReader(input: ImportInput, nowIso: string) {
+    return importRow(this.ledger, input, nowIso);
+  }
+
+  // What the provider says about the address (ledger-events.ts); webhook events count once each.
 
   /** The provider refused the address as invalid (called by the send with an ISO time). */
-  async markInvalid(nowIso: string): Promise<void> {
-    await this.apply((previous) => rules.markInvalid(previous, new Date(nowIso)));
+  markInvalid(nowIso: string) {
+    return this.events.markInvalid(nowIso);
   }
 
-  async recordComplaint(eventId: string, nowIso: string): Promise<"counted" | "duplicate"> {
-    return this.countEvent(eventId, nowIso, (previous) =>
-      rules.stopMailing(previous, "complained", new Date(nowIso)),
-    );
+  recordComplaint(eventId: string, nowIso: string) {
+    return this.events.recordComplaint(eventId, nowIso);
   }
 
-  /** A hard bounce stops mail at once; MAX_TRANSIENT_BOUNCES transient ones in a row do too. */
-  async recordBounce(
-    eventId: string,
-    permanent: boolean,
-    nowIso: string,
-  ): Promise<"counted" | "duplicate"> {
-    const now = new Date(nowIso);
-    return this.countEvent(eventId, nowIso, (previous, row) => {
-      if (permanent) return rules.stopMailing(previous, "bounced", now);
-      const count = rules.nextTransientCount(row.transient_bounces, row.last_transient_ms, now);
-      const bounced = count >= rules.MAX_TRANSIENT_BOUNCES;
-      this.tables.setTransient(bounced ? 0 : count, bounced ? null : now.getTime());
-      return bounced ? rules.stopMailing(previous, "bounced", now) : null;
-    });
+  /** A hard bounce stops mail at once; three transient ones in a row do too. */
+  recordBounce(eventId: string, permanent: boolean, nowIso: string) {
+    return this.events.recordBounce(eventId, permanent, nowIso);
   }
 
   /** The provider's suppression list holds the address (reason `previous_bounce`, ...). */
-  async recordSuppressed(
-    eventId: string,
-    reason: string,
-    nowIso: string,
-  ): Promise<"counted" | "duplicate"> {
-    return this.countEvent(eventId, nowIso, (previous) =>
-      rules.suppressedByProvider(previous, reason, new Date(nowIso)),
-    );
+  recordSuppressed(eventId: string, reason: string, nowIso: string) {
+    return this.events.recordSuppressed(eventId, reason, nowIso);
   }
 
   /** An accepted email that the provider could not send (`email.failed`), kept in the history. */
-  async recordFailed(
-    eventId: string,
-    reason: string,
-    nowIso: string,
-  ): Promise<"counted" | "duplicate"> {
-    return this.countEvent(eventId, nowIso, (previous) =>
-      rules.noteFailed(previous, reason, new Date(nowIso)),
-    );
+  recordFailed(eventId: string, reason: string, nowIso: string) {
+    return this.events.recordFailed(eventId, reason, nowIso);
   }
 
   /** A delivery clears the transient count: no KV operation, and no SQL write when it is 0. */
-  async recordDelivered(): Promise<void> {
-    this.tables.clearTransient();
+  recordDelivered(): void {
+    this.events.recordDelivered();
   }
 
   /** The record, for pages and the editors' API (read only). */
-  async read(): Promise<Subscriber | null> {
+  async read() {
     await this.ready();
-    return this.tables.record();
+    return this.ledger.tables.record();
   }
 
   /**
@@ -250,44 +156,25 @@ export class ReaderLedger extends DurableObject<Env> {
    */
   async suppressedReason(): Promise<string | null> {
     await this.ready();
-    const status = this.tables.record()?.status;
+    const status = this.ledger.tables.record()?.status;
     if (status === "bounced" || status === "complained" || status === "invalid") return status;
-    const suppression = this.tables.suppression();
+    const suppression = this.ledger.tables.suppression();
     return suppression && suppression.reason !== "erased" ? suppression.reason : null;
   }
 
-  /**
-   * Erases the reader: every table but the suppression row (reason and time, no address) is emptied
-   * in one transaction, then the KV mirror and every KV key naming them are deleted, and the
-   * departure recorded. False when there was no record.
-   */
-  async erase(nowIso: string): Promise<boolean> {
-    await this.ready();
-    const now = new Date(nowIso);
-    const record = this.ctx.storage.transactionSync(() => {
-      const previous = this.tables.record();
-      if (!previous) return null;
-      // DELETE rather than deleteAll(): the suppression row is written in the same transaction, so
-      // there is no moment when the address is neither kept nor suppressed.
-      this.tables.eraseAllBut(
-        rules.suppressionAfterErasure(previous, this.tables.suppression(), now),
-      );
-      noteReaderCount(this.ctx.storage.sql, previous, null, now.getTime());
-      notePublish(this.ctx.storage.sql, now.getTime(), true);
-      return previous;
-    });
-    if (!record) return false;
-    await this.sync.publish();
-    await eraseKeysNaming({ kv: this.env.SUBSCRIBERS, outbox: this.env.OUTBOX, now }, record);
-    console.log(JSON.stringify({ level: "info", event: "reader.erased", status: record.status }));
-    return true;
+  /** Erases the reader but for why the address stays suppressed (erasure.ts); false: no record. */
+  erase(nowIso: string) {
+    return eraseReader(this.ledger, nowIso);
   }
 
-  /** Retries a publish that failed, and prunes event ids too old to be retried. */
+  /**
+   * Writes a mirror left for KV's second to pass, retries a publish that failed, and prunes event
+   * ids too old to be retried.
+   */
   override async alarm(): Promise<void> {
-    const oldest = this.tables.pruneSeen(Date.now() - SEEN_EVENT_KEEP_MS);
-    await this.sync.publish();
-    if (oldest !== null) await this.ctx.storage.setAlarm(oldest + SEEN_EVENT_KEEP_MS);
+    const oldest = this.ledger.tables.pruneSeen(Date.now() - SEEN_EVENT_KEEP_MS);
+    await this.ledger.sync.publish();
+    if (oldest !== null) await alarmBy(this.ctx.storage, oldest + SEEN_EVENT_KEEP_MS);
   }
 
   private email(): string {
@@ -296,52 +183,18 @@ export class ReaderLedger extends DurableObject<Env> {
     return name;
   }
 
-  /** One transition on the latest record, then published before the call answers. */
-  private async apply(transition: (previous: Subscriber | null) => Subscriber | null) {
-    await this.ready();
-    const changed = this.ctx.storage.transactionSync(() => {
-      const previous = this.tables.record();
-      const next = transition(previous);
-      if (next) this.tables.write(previous, next);
-      return next !== null;
-    });
-    if (changed) await this.sync.publish();
-  }
-
-  /** A webhook event, counted once per event id; a reader with no record keeps no trace of it. */
-  private async countEvent(
-    eventId: string,
-    nowIso: string,
-    transition: (previous: Subscriber, row: ReaderRow) => Subscriber | null,
-  ): Promise<"counted" | "duplicate"> {
-    await this.ready();
-    const outcome = this.ctx.storage.transactionSync(() => {
-      const row = this.tables.row();
-      if (!row) return "unknown";
-      if (!this.tables.see(eventId, Date.parse(nowIso))) return "duplicate";
-      const previous = this.tables.record();
-      const next = previous && transition(previous, row);
-      if (next) this.tables.write(previous, next);
-      return "counted";
-    });
-    if (outcome === "duplicate") return outcome;
-    if (outcome === "counted" && (await this.ctx.storage.getAlarm()) === null)
-      await this.ctx.storage.setAlarm(Date.parse(nowIso) + SEEN_EVENT_KEEP_MS);
-    await this.sync.publish();
-    return "counted";
-  }
-
   /** On first touch, adopts what an older deploy kept in KV; then finishes any unpublished change. */
   private async ready(): Promise<void> {
+    const { tables, sync } = this.ledger;
     if (!this.adopted) {
       // No other call runs while KV is read, so two first calls cannot both adopt.
       await this.ctx.blockConcurrencyWhile(async () => {
         if (this.adopted) return;
-        if (!this.tables.record() && !this.tables.suppression()) await this.sync.adopt();
+        if (!tables.record() && !tables.suppression()) await sync.adopt();
         this.adopted = true;
       });
     }
-    await this.sync.publish();
+    await sync.publish();
   }
 }
 

@@ -39,11 +39,11 @@ export async function runImport(id: string, maxCalls = 20_000): Promise<void> {
   const stub = importObject(id);
   for (let call = 0; call < maxCalls; call++) {
     const progress = await stub.progress();
-    if (progress.state !== "running") return;
+    if (progress?.state !== "running") return;
     if (!(await runDurableObjectAlarm(stub)))
       await new Promise((resolve) => setTimeout(resolve, 5));
   }
-  throw new Error(`import ${id} did not finish: ${(await stub.progress()).error}`);
+  throw new Error(`import ${id} did not finish: ${(await stub.progress())?.error}`);
 }
 
 export async function importProgress(id: string) {

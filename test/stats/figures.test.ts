@@ -17,6 +17,7 @@ import { dailyFigures } from "../../src/stats/daily-figures";
 import { api, BASE } from "../fixtures/api";
 import { desk, signIn } from "../fixtures/desk";
 import { seedReaders, waitFor } from "../fixtures/digest";
+import { mirrorOf } from "../fixtures/ledger";
 import { parseHtml } from "../fixtures/parse";
 import { confirmedReader, mailTo } from "../fixtures/reader";
 import { postWebhook, resendEvent } from "../fixtures/webhook";
@@ -50,7 +51,8 @@ function rows(page: string, tableId: string): string[][] {
 }
 
 describe("the newsletter's figures", () => {
-  // KV takes one write a second per key: each reader signed up, confirmed and welcomed waits it out.
+  // KV takes one write a second per key: each reader's mirror, and so their join or leave (handed to
+  // the figures after the mirror), follows within a second; the test waits for each.
   it("counts readers who were here before once, then each join and leave; the API and the desk agree", async () => {
     await seedReaders(30, "before");
     await confirmedReader("ada@figures.test");
@@ -62,6 +64,7 @@ describe("the newsletter's figures", () => {
       body: "List-Unsubscribe=One-Click",
     });
     expect(left.status).toBe(200);
+    await mirrorOf("cy@figures.test");
 
     const body = await stats();
     expect(body.readers.baseline).toMatchObject({ readers: 30, done: true });
