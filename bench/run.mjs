@@ -11,7 +11,8 @@
 //   presets for --faults: none, errors (5% 500s), limits (5% 429s), drops (2% dropped connections),
 //   slow (20% answers 1 s late), crash (the consumer dies after sending, 10% of batches),
 //   twice (the cron fires twice), leave (1% of readers unsubscribe mid-send), all (every one at once);
-//   and Resend's answers (bench/provider-presets.mjs): quota, field-errors, in-progress, suppressed
+//   and Resend's answers (bench/provider-presets.mjs): quota, field-errors, in-progress, suppressed;
+//   every: all of the above at once
 //
 //   npm run bench -- --day --readers 100000 --selections 50 --zones 24 --rate 100 [--no-record]
 //   a whole simulated day of personal delivery (bench/day.mjs): 96 quarter-hour runs back to back.
@@ -25,6 +26,7 @@ import { recordRuns, runLine } from "./send-rows.mjs";
 import { copyTemplate, seededTemplate } from "./seed-template.mjs";
 import { dayMain } from "./day.mjs";
 import {
+  answersResend,
   atNextQuotaDay,
   PROVIDER_PRESETS,
   providerOutcome,
@@ -47,6 +49,17 @@ export const PRESETS = {
     leaveShare: 0.01,
   },
   ...PROVIDER_PRESETS,
+};
+// Every fault and every answer of Resend's at once.
+PRESETS.every = {
+  ...PRESETS.all,
+  ...PROVIDER_PRESETS.quota,
+  faults: {
+    ...PRESETS.all.faults,
+    ...PROVIDER_PRESETS["field-errors"].faults,
+    ...PROVIDER_PRESETS["in-progress"].faults,
+    ...PROVIDER_PRESETS.suppressed.faults,
+  },
 };
 
 /** One run: from the seeded template, fire the cron, wait for the drain, measure. */
@@ -119,9 +132,11 @@ export async function benchRun({
     const ops = await harness.kvOps();
     const limits = await harness.limits();
 
-    const provider = PROVIDER_PRESETS[preset] ? await providerOutcome(harness, id, emails) : null;
-    const perReader = harness.fake.perReader();
     const left = new Set(leaving);
+    const provider = answersResend(setup)
+      ? await providerOutcome(harness, id, emails, left)
+      : null;
+    const perReader = harness.fake.perReader();
     const duplicates = [...perReader.values()].filter((n) => n > 1).length;
     const missing =
       provider?.missing ??

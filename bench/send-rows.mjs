@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { addTableRows } from "./benchmarks-table.mjs";
 import { renderChart } from "./chart.mjs";
-import { PROVIDER_HEADER, PROVIDER_PRESETS, providerRow } from "./provider-presets.mjs";
+import { PROVIDER_HEADER, providerRow } from "./provider-presets.mjs";
 
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -66,9 +66,9 @@ export function recordRuns(results, options, record) {
       `most KV ops in one invocation ${row.mostKvOps}, most subrequests ${row.mostSubrequests}, limits crossed ${row.violations}`,
   );
   if (!record) return;
-  if (PROVIDER_PRESETS[options.preset]) {
+  if (results[0].provider) {
     const section =
-      "## Resend's answers (`npm run bench -- --faults quota|field-errors|in-progress|suppressed`)";
+      "## Resend's answers (`npm run bench -- --faults quota|field-errors|in-progress|suppressed|every`)";
     addTableRows(
       "BENCHMARKS.md",
       { headerStart: PROVIDER_HEADER, header: PROVIDER_HEADER, intro: section },
