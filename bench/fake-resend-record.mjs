@@ -1,6 +1,7 @@
 // What the fake Resend remembers, kept cheap enough for a million-reader bench at 10,000 emails a
 // second: per-recipient counts, emails per second, bytes, the last few emails whole (for tests that
 // read them), the idempotency keys of 24 hours (as compact answers), and the contract breaches.
+import { wholeEmail } from "./fake-resend-rules.mjs";
 
 /**
  * What the fake counts, reset per scenario (`fake.reset()`). `callsAfterQuota`: the most calls that
@@ -57,7 +58,7 @@ export function createRecord({ keepEmails = 0 } = {}) {
     perReader: () => perReader,
     perSecond: () => Array.from(perSecond, (n) => n ?? 0),
     totals: () => ({ emails, bytes, bytesPerEmail: emails ? bytes / emails : 0 }),
-    lastEmails: () => [...lastEmails],
+    lastEmails: () => lastEmails.map(wholeEmail),
     violations: () => [...violations],
     /** Forgets what was delivered (ids keep counting, as keys stay; breaches stay too). */
     reset() {

@@ -2,10 +2,12 @@
 // `inspectorPort`) with `Runtime.getHeapUsage`: the JS heap and the memory behind ArrayBuffers
 // (request bodies, encoded pieces: `backingStorageSize`), together what Workers' 128 MB an isolate
 // limits. Every 20 ms the heap in use, garbage not yet collected included: its peak is an upper
-// bound of what the isolate needed (V8 collects before it gives up). Every 10 s a full collection
-// (`HeapProfiler.collectGarbage`) and then the live memory, for context: forced more often, the
-// collections cost the isolate a noticeable share of its CPU (14% at one a second), which the
-// send's CPU figure would then carry. Sampled, so a peak between two samples can be missed.
+// bound of what the isolate needed, and depends on when V8 chose to collect (with no 128 MB cap
+// locally, it lets garbage grow). Every 2 s a full collection (`HeapProfiler.collectGarbage`) and
+// then the live memory: what the isolate must hold, the figure a row reports (V8 collects before it
+// gives up). The forced collections cost the isolate some CPU (about 14% at one a second, a few
+// percent at one every 2 s), which the send's CPU figure carries. Sampled, so a peak between two
+// samples can be missed.
 //
 // In the bench the one isolate runs everything of the Worker: the consumer invocations, the fetch
 // handlers and the Durable Objects (in production each object runs elsewhere). Its peak is an
@@ -14,7 +16,7 @@ import { createServer } from "node:net";
 import WebSocket from "ws";
 
 const SAMPLE_MS = 20;
-const LIVE_EVERY_MS = 10_000;
+const LIVE_EVERY_MS = 2000;
 
 /** A free loopback port for the inspector. */
 export async function freePort() {
@@ -49,8 +51,11 @@ export async function watchHeap(port, name) {
     });
   const usage = () => command("Runtime.getHeapUsage");
   // BENCH_CPU_PROFILE_MS=N (a debugging aid): a V8 CPU profile of the isolate for N ms from the
-  // start, its functions by self time on stderr.
-  if (process.env.BENCH_CPU_PROFILE_MS) {
+  // first reset (where a run's measured part begins), its functions by self time on stderr.
+  let profiling = false;
+  const profile = async () => {
+    if (!process.env.BENCH_CPU_PROFILE_MS || profiling) return;
+    profiling = true;
     await command("Profiler.enable");
     await command("Profiler.setSamplingInterval", { interval: 200 });
     await command("Profiler.start");
@@ -58,7 +63,7 @@ export async function watchHeap(port, name) {
       const { profile } = await command("Profiler.stop");
       process.stderr.write(`\n${profileSummary(profile)}\n`);
     }, Number(process.env.BENCH_CPU_PROFILE_MS));
-  }
+  };
   // BENCH_HEAP_SNAPSHOT_MS=N (a debugging aid): N ms in, a heap snapshot's live objects by
   // constructor, the largest first, on stderr.
   if (process.env.BENCH_HEAP_SNAPSHOT_MS)
@@ -116,7 +121,7 @@ export async function watchHeap(port, name) {
      * most heap V8 committed.
      */
     peak: () => ({ ...peak }),
-    reset: () => void (peak = empty()),
+    reset: () => void ((peak = empty()), profile()),
     async stop() {
       stopped = true;
       await Promise.race([loop, new Promise((resolve) => setTimeout(resolve, 500))]);
@@ -157,7 +162,8 @@ function summarise({ snapshot, nodes, strings }, before) {
 function profileSummary(profile) {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parentOf = new Map();
-  for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node);
+  for (const node of profile.nodes)
+    for (const child of node.children ?? []) parentOf.set(child, node);
   const nameOf = (node) => {
     const { functionName, url, lineNumber } = node.callFrame;
     return `${functionName || "(anonymous)"} ${url.split("/").pop()}:${lineNumber + 1}`;

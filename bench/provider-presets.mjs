@@ -20,9 +20,9 @@ export const PROVIDER_PRESETS = {
 export const answersResend = (setup) =>
   Boolean(
     setup.quotaShare ||
-      setup.faults?.fieldErrors ||
-      setup.faults?.inProgress ||
-      setup.faults?.suppressed,
+    setup.faults?.fieldErrors ||
+    setup.faults?.inProgress ||
+    setup.faults?.suppressed,
   );
 
 // An invocation's connections (src/mail/connection-gate.ts): with latency, they bound the rate.
