@@ -21,7 +21,9 @@ export async function serveOnLoopback(handle, maxBodyBytes) {
     });
     req.on("end", () => {
       const started = performance.now();
-      handle(req, res, Buffer.concat(chunks), bytes).catch((err) => {
+      const body = Buffer.concat(chunks);
+      chunks.length = 0;
+      handle(req, res, body, bytes).catch((err) => {
         if (res.headersSent) return;
         res.writeHead(500).end(JSON.stringify(errorBody(500, "application_error", String(err))));
       });
