@@ -1,7 +1,7 @@
 // What the fake Resend remembers, kept cheap enough for a million-reader bench at 10,000 emails a
 // second: per-recipient counts, emails per second, bytes, the last few emails whole (for tests that
 // read them), the idempotency keys of 24 hours (as compact answers), and the contract breaches.
-import { wholeEmail } from "./fake-resend-rules.mjs";
+import { sizeOf, wholeEmail } from "./fake-resend-rules.mjs";
 
 /**
  * What the fake counts, reset per scenario (`fake.reset()`). `callsAfterQuota`: the most calls that
@@ -34,7 +34,7 @@ export function createRecord({ keepEmails = 0 } = {}) {
       const first = nextId + 1;
       for (const email of list) {
         nextId++;
-        const size = (email.html?.length ?? 0) + (email.text?.length ?? 0);
+        const size = sizeOf(email);
         for (const to of [email.to, email.cc, email.bcc].flat()) {
           if (typeof to !== "string") continue;
           perReader.set(to, (perReader.get(to) ?? 0) + 1);

@@ -27,6 +27,7 @@ import {
   quotaCost,
   readEmails,
   resolveFaults,
+  SKIM_ABOVE,
 } from "./fake-resend-rules.mjs";
 import { headerViolations, operationFor } from "./resend-contract.mjs";
 
@@ -200,7 +201,9 @@ export async function startFakeResend(options = {}) {
       return fail(400, "invalid_idempotency_key");
     const permissive = batch && req.headers["x-batch-validation"] === "permissive";
     const refuse = () => random() < (faults.fieldErrors ?? 0) && (counts.fieldRefused++, true);
-    const read = readEmails(body, { batch, permissive, domains, refuse });
+    // Tests that keep emails whole read every body whole; the bench skims the big ones.
+    const skimAbove = (options.keepEmails ?? 0) > 0 ? undefined : SKIM_ABOVE;
+    const read = readEmails(body, { batch, permissive, domains, refuse, skimAbove });
     counts.violations += record.violate(read.violations ?? [], request);
     if (read.answer) return (counts.invalid++, send(read.answer.statusCode, read.answer));
     const { emails, errors } = read;

@@ -12,6 +12,7 @@
 // In the bench the one isolate runs everything of the Worker: the consumer invocations, the fetch
 // handlers and the Durable Objects (in production each object runs elsewhere). Its peak is an
 // upper bound for the consumer's own.
+import { writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import WebSocket from "ws";
 
@@ -62,6 +63,9 @@ export async function watchHeap(port, name) {
     setTimeout(async () => {
       const { profile } = await command("Profiler.stop");
       process.stderr.write(`\n${profileSummary(profile)}\n`);
+      // BENCH_CPU_PROFILE_FILE: the whole profile too, for DevTools or a closer look.
+      if (process.env.BENCH_CPU_PROFILE_FILE)
+        writeFileSync(process.env.BENCH_CPU_PROFILE_FILE, JSON.stringify(profile));
     }, Number(process.env.BENCH_CPU_PROFILE_MS));
   };
   // BENCH_HEAP_SNAPSHOT_MS=N (a debugging aid): N ms in, a heap snapshot's live objects by
