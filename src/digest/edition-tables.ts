@@ -8,6 +8,7 @@ import {
   type EventTotals,
 } from "./edition-status";
 import { PAUSE_TABLE, pauseOf } from "./edition-pause";
+import { UNCERTAIN_TABLE } from "./chunk-ledger";
 import { FAILURE_TABLES, failureReasons } from "./failed-readers";
 
 export const EDITION_SCHEMA = [
@@ -67,6 +68,7 @@ export const EDITION_SCHEMA = [
   )`,
   PAUSE_TABLE,
   ...FAILURE_TABLES,
+  UNCERTAIN_TABLE,
 ];
 
 /**
