@@ -185,6 +185,11 @@ async function benchRoute(request: Request, env: AppEnv): Promise<Response> {
       return Response.json({
         status: await editionSend(env, url.searchParams.get("id") ?? "").status(),
       });
+    // Every failed reader of a send (the API shows the first 1,000).
+    case "/__bench/failed-readers":
+      return Response.json({
+        readers: await editionSend(env, url.searchParams.get("id") ?? "").failedReaders(1_000_000),
+      });
     case "/__bench/unsubscribe": {
       for (const email of body.emails as string[])
         await unsubscribe(

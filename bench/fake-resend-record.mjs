@@ -27,9 +27,13 @@ export function createRecord({ keepEmails = 0 } = {}) {
   let emails = 0;
   let bytes = 0;
   let nextId = 0;
+  const trace = process.env.BENCH_TRACE_DUPLICATES ? new Map() : null;
   return {
+    /** With BENCH_TRACE_DUPLICATES: the deliveries of readers delivered more than once. */
+    duplicateTrace: () =>
+      trace ? [...trace].filter(([, seen]) => seen.length > 1).slice(0, 20) : [],
     /** Records accepted emails; answers their ids (`fake_<n>`, consecutive). */
-    deliver(list) {
+    deliver(list, key) {
       const second = Math.floor((performance.now() - startedAt) / 1000);
       const first = nextId + 1;
       for (const email of list) {
@@ -38,6 +42,12 @@ export function createRecord({ keepEmails = 0 } = {}) {
         for (const to of [email.to, email.cc, email.bcc].flat()) {
           if (typeof to !== "string") continue;
           perReader.set(to, (perReader.get(to) ?? 0) + 1);
+          // BENCH_TRACE_DUPLICATES=1 (a debugging aid): each delivery's key and chunk tag, by reader.
+          if (trace) {
+            const seen = trace.get(to) ?? [];
+            seen.push(`${key} ${email.tags?.find((t) => t.name === "chunk")?.value} ${second}s`);
+            trace.set(to, seen);
+          }
           perSecond[second] = (perSecond[second] ?? 0) + 1;
           emails++;
           bytes += size;

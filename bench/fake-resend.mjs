@@ -78,11 +78,11 @@ export async function startFakeResend(options = {}) {
 
   const emit = (event) => events.emit(fake.onEvent, event, () => counts.events++);
 
-  function deliver(emails, batch, errors, permissive) {
+  function deliver(emails, batch, errors, permissive, key) {
     const refused = new Set(errors.map((e) => e.index));
     const accepted = emails.filter((_, i) => !refused.has(i));
     quota.spend(quotaCost(accepted));
-    const ids = record.deliver(accepted);
+    const ids = record.deliver(accepted, key);
     accepted.forEach((email, i) => {
       if (random() >= (faults.suppressed ?? 0)) return;
       suppressedTo.push(...[email.to].flat());
@@ -226,7 +226,7 @@ export async function startFakeResend(options = {}) {
         setTimeout(() => {
           const failed = random() < (faults.inProgressFails ?? 0.5);
           if (failed || quota.refusal(quotaCost(emails))) keys.release(key);
-          else keys.accept(key, bodyHash, deliver(emails, batch, errors, permissive));
+          else keys.accept(key, bodyHash, deliver(emails, batch, errors, permissive, key));
         }, faults.inProgressMs ?? 300);
         return (counts.inProgress++, fail(409, "concurrent_idempotent_requests"));
       }
@@ -241,7 +241,7 @@ export async function startFakeResend(options = {}) {
       return fail(429, spent, undefined, { "retry-after": "1" });
     }
     if (key !== undefined) keys.begin(key, bodyHash);
-    return { reply: deliver(emails, batch, errors, permissive), key, bodyHash, roll };
+    return { reply: deliver(emails, batch, errors, permissive, key), key, bodyHash, roll };
   }
 
   const server = await serveOnLoopback(handle, maxBodyBytes);
@@ -277,6 +277,7 @@ export async function startFakeResend(options = {}) {
     /** Emails delivered in each whole second since the fake started. */
     perSecond: record.perSecond,
     totals: record.totals,
+    duplicateTrace: record.duplicateTrace,
     lastEmails: record.lastEmails,
     /** Requests that broke Resend's contract: examples (all are counted in `counts.violations`). */
     violations: record.violations,

@@ -230,6 +230,8 @@ export async function startHarness(options) {
     limits: (reset = false, limits = undefined) =>
       reset ? post("/__bench/limits", { limits }) : call("/__bench/limits"),
     status: async (id) => (await call(`/api/digests/${id}`)).digest,
+    /** Every failed reader of a send (the API lists the first 1,000). */
+    failedReaders: async (id) => (await call(`/__bench/failed-readers?id=${id}`)).readers,
     /** An editor sends the failed readers again. */
     redrive: (id) => post(`/api/digests/${id}/redrive`, {}),
     /** An editor presses Resume on a send paused for the provider's quota. */

@@ -56,7 +56,7 @@ export async function atNextQuotaDay(quotaDayMs) {
 export async function providerOutcome(harness, id, emails, left = new Set()) {
   await harness.fake.eventsSettled();
   const status = await harness.status(id);
-  const listed = new Set(status.failedReaders);
+  const listed = new Set(await harness.failedReaders(id));
   const suppressed = new Set(harness.fake.suppressedTo());
   const { notConfirmed } = await harness.countReaders();
   const perReader = harness.fake.perReader();

@@ -190,6 +190,7 @@ export async function benchRun({
       crashes: ops.crashes,
       bytesPerEmail: harness.fake.totals().bytesPerEmail,
       perSecond: harness.fake.perSecond(),
+      trace: harness.fake.duplicateTrace(),
     };
   } finally {
     await harness.close();
