@@ -2,6 +2,7 @@
 // per-invocation limits (test/platform/), injectable crashes, and /__bench routes to seed readers and
 // articles straight into local KV and to read the limits' maxima. Never deployed.
 import "../test/platform/platform-limits";
+import type { DurableObject } from "cloudflare:workers";
 import { createArticleStore } from "../src/articles/article-store";
 import type { AppEnv } from "../src/env";
 import worker, * as real from "../src/index";
@@ -10,6 +11,8 @@ import { readerLedger } from "../src/subscribers/reader-ledger";
 import { dueIndex, readPage } from "../src/subscribers/due-index";
 import { editionSend } from "../src/digest/edition-send";
 import { unsubscribe } from "../src/subscribers/subscription";
+import { benchText } from "./bench-articles";
+import { spreadQueue } from "../test/platform/concurrent-queues";
 import { limitDurableObject, limitWorker } from "../test/platform/limit-worker";
 import {
   configureLimits,
@@ -19,15 +22,29 @@ import {
   setFaultHook,
 } from "../test/platform/platform-limits";
 
-export const ArticleUrl = limitDurableObject(real.ArticleUrl);
-export const DailyFigures = limitDurableObject(real.DailyFigures);
-export const DepartureLog = limitDurableObject(real.DepartureLog);
-export const DueIndex = limitDurableObject(real.DueIndex);
-export const EditionSend = limitDurableObject(real.EditionSend);
-export const ListImport = limitDurableObject(real.ListImport);
-export const ProviderLimiter = limitDurableObject(real.ProviderLimiter);
-export const ReaderLedger = limitDurableObject(real.ReaderLedger);
-export const SourceRegistry = limitDurableObject(real.SourceRegistry);
+// Every object sees the send queue spread over its twins (test/platform/concurrent-queues.ts), so the
+// harness's N local queues feed N consumer invocations at once, as max_concurrency does. The spread
+// comes first and the limits count its one call, as production counts one sendBatch.
+type ObjectClass = new (...args: any[]) => DurableObject<any>;
+function bench<C extends ObjectClass>(base: C): C {
+  const Spread = class extends limitDurableObject(base) {
+    constructor(...args: any[]) {
+      super(args[0], spreadQueue(args[1] as object));
+    }
+  };
+  Object.defineProperty(Spread, "name", { value: base.name });
+  return Spread;
+}
+
+export const ArticleUrl = bench(real.ArticleUrl);
+export const DailyFigures = bench(real.DailyFigures);
+export const DepartureLog = bench(real.DepartureLog);
+export const DueIndex = bench(real.DueIndex);
+export const EditionSend = bench(real.EditionSend);
+export const ListImport = bench(real.ListImport);
+export const ProviderLimiter = bench(real.ProviderLimiter);
+export const ReaderLedger = bench(real.ReaderLedger);
+export const SourceRegistry = bench(real.SourceRegistry);
 
 // Crashes: without `crashMethod`, a put of a `v1:progress:` key dies (the consumer sent a chunk and
 // died before recording it); with one, a call to that Durable Object RPC method dies before it
@@ -38,32 +55,6 @@ const settings = {
   maxCrashes: Number.POSITIVE_INFINITY,
   crashMethod: "",
 };
-// Headlines of distinct stories: made-up names, so no two merge into one story (as "Story 1" and
-// "Story 2" of one template would) and the email has the items of a real day.
-const CONSONANTS = "bcdfghjklmnprstvz";
-const VOWELS = "aeiou";
-const syllable = (n: number) =>
-  CONSONANTS[n % CONSONANTS.length]! + VOWELS[Math.floor(n / CONSONANTS.length) % VOWELS.length]!;
-const SYLLABLES = CONSONANTS.length * VOWELS.length;
-function benchName(n: number): string {
-  const word = syllable(n) + syllable(Math.floor(n / SYLLABLES) + 7) + syllable(n * 31 + 3);
-  return word[0]!.toUpperCase() + word.slice(1);
-}
-const VERBS = [
-  "ships",
-  "opens",
-  "patches",
-  "launches",
-  "benchmarks",
-  "acquires",
-  "retires",
-  "forks",
-];
-function benchHeadline(i: number): string {
-  const name = (k: number) => benchName(i * 5 + k + 11);
-  return `${name(0)} ${VERBS[i % VERBS.length]} ${name(1)} ${name(2)} as ${name(3)} tests ${name(4)} at scale`;
-}
-
 // mulberry32: a seeded generator in 32-bit integer arithmetic (a float LCG loses precision and cycles).
 let state = 42;
 const nextRandom = () => {
@@ -159,16 +150,12 @@ async function benchRoute(request: Request, env: AppEnv): Promise<Response> {
       // `first`: the first headline's number, so separate calls seed separate stories.
       const first = typeof body.first === "number" ? body.first : 0;
       for (let i = 0; i < body.count; i++) {
+        const { title, summary } = benchText(first + i, body.maxima === true);
         await store.upsert(
           {
-            url: `https://bench.example/${now}/${benchHeadline(first + i)
-              .toLowerCase()
-              .replace(/\W+/g, "-")}`,
-            title: benchHeadline(first + i),
-            summary:
-              "A summary of about the length editors write, so the email is the size it would be on a real day. ".repeat(
-                2,
-              ),
+            url: `https://bench.example/${now}/${title.slice(0, 80).toLowerCase().replace(/\W+/g, "-")}`,
+            title,
+            summary,
             topics: [
               ((body.topics as string[] | undefined) ?? ["ai", "web", "security", "cloud"])[
                 i % ((body.topics as string[] | undefined)?.length ?? 4)
@@ -197,6 +184,11 @@ async function benchRoute(request: Request, env: AppEnv): Promise<Response> {
     case "/__bench/slot-status":
       return Response.json({
         status: await editionSend(env, url.searchParams.get("id") ?? "").status(),
+      });
+    // Every failed reader of a send (the API shows the first 1,000).
+    case "/__bench/failed-readers":
+      return Response.json({
+        readers: await editionSend(env, url.searchParams.get("id") ?? "").failedReaders(1_000_000),
       });
     case "/__bench/unsubscribe": {
       for (const email of body.emails as string[])
@@ -241,8 +233,8 @@ const limited = limitWorker<AppEnv>(worker, {
 export default {
   fetch(request, env, ctx) {
     if (new URL(request.url).pathname.startsWith("/__bench/")) return benchRoute(request, env);
-    return limited.fetch!(request, env, ctx);
+    return limited.fetch!(request, spreadQueue(env), ctx);
   },
-  scheduled: limited.scheduled!,
-  queue: limited.queue!,
+  scheduled: (controller, env, ctx) => limited.scheduled!(controller, spreadQueue(env), ctx),
+  queue: (batch, env, ctx) => limited.queue!(batch, spreadQueue(env), ctx),
 } satisfies ExportedHandler<AppEnv>;

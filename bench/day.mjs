@@ -2,10 +2,14 @@
 // readers spread over K topic selections and Z time zones (daily at 07:00 local) straight into the
 // due index, articles of every topic around the day, then fires the 96 quarter-hour cron runs of one
 // UTC day back to back, draining each run's send before the next. Reports provider calls per 1,000
-// readers, KV operations in empty and busy runs, workerd CPU per reader, duplicates and missing.
+// readers, KV operations in empty and busy runs, workerd CPU per reader, the isolate's peak memory
+// (bench/heap-watch.mjs), duplicates and missing. The fake answers with the latency of `npm run
+// bench` (--latency-ms, --latency-ms-per-mb) to wrangler.toml's concurrent consumers (--consumers).
 import { cpus } from "node:os";
 import { addTableRows } from "./benchmarks-table.mjs";
-import { startHarness, workerdUsage } from "./harness.mjs";
+import { DEFAULT_LATENCY_MS, DEFAULT_LATENCY_MS_PER_MB } from "./fake-resend.mjs";
+import { sendConsumer, startHarness, workerdUsage } from "./harness.mjs";
+import { latencyWords } from "./send-rows.mjs";
 
 const TOPICS = ["ai", "security", "languages", "cloud", "hardware", "web", "open-source"];
 // 26 zones from -11 to +14, with the half- and quarter-hour ones; the first Z are used.
@@ -93,9 +97,9 @@ export async function benchDay({
   rate,
   articles = 192,
   onRun,
-  inspectorPort,
-  beforeDay,
-  afterDay,
+  latencyMs,
+  latencyMsPerMB,
+  consumers = sendConsumer().max_concurrency ?? 1,
 }) {
   const day = Date.parse("2031-01-15T00:00:00Z");
   const harness = await startHarness({
@@ -103,21 +107,25 @@ export async function benchDay({
     maxRetries: 8,
     seed: 1,
     delivery: "personal",
-    ...(inspectorPort ? { inspectorPort } : {}),
+    latencyMs,
+    latencyMsPerMB,
+    consumers,
+    watchHeap: true,
   });
   try {
     const chosen = selections(k);
     const zones = ZONES.slice(0, z);
     await seedDueReaders(harness, { readers, chosen, zones, nowMs: day - 1 });
-    // Articles every 15 minutes from a day before to the end of the day, topics in turn: every
-    // reader's 24 hours hold stories of each of their topics.
+    // Articles evenly from a day before to the end of the day (192: one every 15 minutes), topics
+    // in turn: every reader's 24 hours hold stories of each of their topics.
+    const spacingMs = (2 * DAY) / articles;
     for (let i = 0; i < articles; i += 48) {
-      const at = day - DAY + (i + 48) * QUARTER;
       const count = Math.min(48, articles - i);
+      const at = day - DAY + (i + count) * spacingMs;
       await harness.mf.dispatchFetch("https://tidings.bench/__bench/seed-articles", {
         method: "POST",
         headers: { "Content-Type": "application/json", "x-bench-observer": "1" },
-        body: JSON.stringify({ count, at, first: i, topics: TOPICS, spacingMs: QUARTER }),
+        body: JSON.stringify({ count, at, first: i, topics: TOPICS, spacingMs }),
       });
     }
 
@@ -129,7 +137,7 @@ export async function benchDay({
       return (await response.json()).status;
     };
     const runs = [];
-    await beforeDay?.();
+    harness.heap.reset();
     const before = workerdUsage();
     const started = performance.now();
     // Per run: the difference of the running total (the send's invocations only, not these polls).
@@ -158,7 +166,7 @@ export async function benchDay({
     }
     const wallSeconds = (performance.now() - started) / 1000;
     const after = workerdUsage();
-    await afterDay?.();
+    const heap = harness.heap.peak();
     const limits = await harness.limits();
     const perReader = harness.fake.perReader();
     const empty = runs.filter((r) => r.sent === 0 && r.skipped === 0);
@@ -185,6 +193,12 @@ export async function benchDay({
       mostSubrequests: limits.mostSubrequests,
       violationCount: limits.violationCount,
       cpuMicrosPerReader: ((after.cpuSeconds - before.cpuSeconds) / readers) * 1e6,
+      heapPeakMiB: heap.bytes / 1024 / 1024,
+      inUsePeakMiB: heap.inUse / 1024 / 1024,
+      bytesPerEmail: harness.fake.totals().bytesPerEmail,
+      latencyMs: latencyMs ?? DEFAULT_LATENCY_MS,
+      latencyMsPerMB: latencyMsPerMB ?? DEFAULT_LATENCY_MS_PER_MB,
+      consumers,
       duplicates: [...perReader.values()].filter((n) => n > 1).length,
       missing: Array.from({ length: readers }, (_, i) => email(i)).filter((e) => !perReader.has(e))
         .length,
@@ -197,9 +211,7 @@ export async function benchDay({
   }
 }
 
-const DAY_HEADER = `| date | cores | readers N | selections K | zones Z | rate/s | wall s | calls / 1k readers | KV ops, most in an empty run | KV ops per 1k due in a busy run (beyond 10), most | most KV ops in one invocation | most subrequests in one invocation | limits crossed | workerd CPU µs / reader | duplicates | missing | skipped |
-| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
-`;
+const DAY_HEADER = `| date | cores | readers N | selections K | zones Z | rate/s | email | latency | consumers at once | wall s | calls / 1k readers | KV ops, most in an empty run | KV ops per 1k due in a busy run (beyond 10), most | most KV ops in one invocation | most subrequests in one invocation | limits crossed | workerd CPU µs / reader | isolate peak MiB: live / in use | duplicates | missing | skipped |`;
 
 /** `npm run bench -- --day ...`: one simulated day, printed and (without --no-record) recorded. */
 export async function dayMain(values) {
@@ -208,6 +220,11 @@ export async function dayMain(values) {
     selections: Number(values.selections),
     zones: Number(values.zones),
     rate: Number(values.rate),
+    articles: values.articles === "30" ? undefined : Number(values.articles),
+    latencyMs: values["latency-ms"] === undefined ? undefined : Number(values["latency-ms"]),
+    latencyMsPerMB:
+      values["latency-ms-per-mb"] === undefined ? undefined : Number(values["latency-ms-per-mb"]),
+    ...(values.consumers ? { consumers: Number(values.consumers) } : {}),
   };
   console.log(`Tidings personal-delivery day: ${JSON.stringify(options)}`);
   const r = await benchDay({
@@ -217,16 +234,17 @@ export async function dayMain(values) {
   });
   console.log(JSON.stringify(r, null, 2));
   if (values["no-record"]) return;
-  const header = DAY_HEADER.split("\n")[0];
+  const header = DAY_HEADER;
   addTableRows(
     "BENCHMARKS.md",
     {
       headerStart: header,
       header,
-      intro: "## Personal delivery: one simulated day (`npm run bench -- --day`)",
+      intro:
+        "## Personal delivery: one simulated day with latency and concurrent consumers (`npm run bench -- --day`)",
     },
     [
-      `| ${r.date} | ${r.cores} | ${r.readers} | ${r.selections} | ${r.zones} | ${r.rate} | ${r.wallSeconds.toFixed(1)} | ${r.callsPer1000.toFixed(2)} | ${r.mostKvOpsEmptyRun} | ${r.mostKvOpsPer1000Busy.toFixed(2)} | ${r.mostKvOpsInvocation.count} | ${r.mostSubrequests.count} | ${r.violationCount} | ${r.cpuMicrosPerReader.toFixed(0)} | ${r.duplicates} | ${r.missing} | ${r.skipped} |`,
+      `| ${r.date} | ${r.cores} | ${r.readers} | ${r.selections} | ${r.zones} | ${r.rate} | ${(r.bytesPerEmail / 1000).toFixed(0)} KB | ${latencyWords(r)} | ${r.consumers} | ${r.wallSeconds.toFixed(1)} | ${r.callsPer1000.toFixed(2)} | ${r.mostKvOpsEmptyRun} | ${r.mostKvOpsPer1000Busy.toFixed(2)} | ${r.mostKvOpsInvocation.count} | ${r.mostSubrequests.count} | ${r.violationCount} | ${r.cpuMicrosPerReader.toFixed(0)} | ${r.heapPeakMiB.toFixed(1)} / ${r.inUsePeakMiB.toFixed(1)} | ${r.duplicates} | ${r.missing} | ${r.skipped} |`,
     ],
   );
   console.log("appended to BENCHMARKS.md");

@@ -3,8 +3,14 @@
 import { createServer } from "node:http";
 import { errorBody } from "./fake-resend-answers.mjs";
 
-/** Listens on a free loopback port; answers `{ url, close }`. */
+/**
+ * Listens on a free loopback port; answers `{ url, close, handlerSeconds }`. `handlerSeconds()`: the
+ * time this thread spent in the handler up to its first wait (reading, checking and recording a
+ * request; the latency is a wait), a lower bound of the fake's CPU (HTTP parsing and the kernel's
+ * loopback copies are not in it).
+ */
 export async function serveOnLoopback(handle, maxBodyBytes) {
+  let handlerMs = 0;
   const server = createServer((req, res) => {
     const chunks = [];
     let bytes = 0;
@@ -14,16 +20,21 @@ export async function serveOnLoopback(handle, maxBodyBytes) {
       if (bytes <= maxBodyBytes()) chunks.push(chunk);
     });
     req.on("end", () => {
-      handle(req, res, Buffer.concat(chunks), bytes).catch((err) => {
+      const started = performance.now();
+      const body = Buffer.concat(chunks);
+      chunks.length = 0;
+      handle(req, res, body, bytes).catch((err) => {
         if (res.headersSent) return;
         res.writeHead(500).end(JSON.stringify(errorBody(500, "application_error", String(err))));
       });
+      handlerMs += performance.now() - started;
     });
   });
   server.keepAliveTimeout = 30_000;
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
     url: `http://127.0.0.1:${server.address().port}`,
+    handlerSeconds: () => handlerMs / 1000,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections?.();

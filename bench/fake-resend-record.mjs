@@ -1,6 +1,7 @@
 // What the fake Resend remembers, kept cheap enough for a million-reader bench at 10,000 emails a
 // second: per-recipient counts, emails per second, bytes, the last few emails whole (for tests that
 // read them), the idempotency keys of 24 hours (as compact answers), and the contract breaches.
+import { sizeOf, wholeEmail } from "./fake-resend-rules.mjs";
 
 /**
  * What the fake counts, reset per scenario (`fake.reset()`). `callsAfterQuota`: the most calls that
@@ -26,17 +27,27 @@ export function createRecord({ keepEmails = 0 } = {}) {
   let emails = 0;
   let bytes = 0;
   let nextId = 0;
+  const trace = process.env.BENCH_TRACE_DUPLICATES ? new Map() : null;
   return {
+    /** With BENCH_TRACE_DUPLICATES: the deliveries of readers delivered more than once. */
+    duplicateTrace: () =>
+      trace ? [...trace].filter(([, seen]) => seen.length > 1).slice(0, 20) : [],
     /** Records accepted emails; answers their ids (`fake_<n>`, consecutive). */
-    deliver(list) {
+    deliver(list, key) {
       const second = Math.floor((performance.now() - startedAt) / 1000);
       const first = nextId + 1;
       for (const email of list) {
         nextId++;
-        const size = (email.html?.length ?? 0) + (email.text?.length ?? 0);
+        const size = sizeOf(email);
         for (const to of [email.to, email.cc, email.bcc].flat()) {
           if (typeof to !== "string") continue;
           perReader.set(to, (perReader.get(to) ?? 0) + 1);
+          // BENCH_TRACE_DUPLICATES=1 (a debugging aid): each delivery's key and chunk tag, by reader.
+          if (trace) {
+            const seen = trace.get(to) ?? [];
+            seen.push(`${key} ${email.tags?.find((t) => t.name === "chunk")?.value} ${second}s`);
+            trace.set(to, seen);
+          }
           perSecond[second] = (perSecond[second] ?? 0) + 1;
           emails++;
           bytes += size;
@@ -57,7 +68,7 @@ export function createRecord({ keepEmails = 0 } = {}) {
     perReader: () => perReader,
     perSecond: () => Array.from(perSecond, (n) => n ?? 0),
     totals: () => ({ emails, bytes, bytesPerEmail: emails ? bytes / emails : 0 }),
-    lastEmails: () => [...lastEmails],
+    lastEmails: () => lastEmails.map(wholeEmail),
     violations: () => [...violations],
     /** Forgets what was delivered (ids keep counting, as keys stay; breaches stay too). */
     reset() {

@@ -5,8 +5,9 @@ import { execFileSync } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { Miniflare } from "miniflare";
-import { unstable_getMiniflareWorkerOptions } from "wrangler";
+import { unstable_getMiniflareWorkerOptions, unstable_readConfig } from "wrangler";
 import { startFakeResend } from "./fake-resend.mjs";
+import { freePort, watchHeap } from "./heap-watch.mjs";
 
 const BUILD_DIR = ".bench-build";
 const EDITOR_TOKEN = "bench-editor-token";
@@ -59,6 +60,15 @@ export function workerdUsage() {
   return { cpuSeconds, userSeconds, peakBytes };
 }
 
+const SEND_QUEUE = "tidings-send";
+const WORKER_NAME = "tidings-bench";
+
+/** The send queue's consumer settings in wrangler.toml (max_concurrency, max_batch_size, ...). */
+export function sendConsumer() {
+  const config = unstable_readConfig({ config: "wrangler.toml" });
+  return config.queues.consumers.find((consumer) => consumer.queue === SEND_QUEUE);
+}
+
 // The webhook secret the harness signs the fake's events with, as Resend (Svix) signs them.
 const WEBHOOK_SECRET = `whsec_${Buffer.from("bench-webhook-secret-0123456789").toString("base64")}`;
 
@@ -74,14 +84,18 @@ export function signWebhook(body, id, secret = WEBHOOK_SECRET) {
  * @param {{ rate: number, faults?: object, maxRetries?: number, seed?: number, keepEmails?: number,
  *   kvDir?: string, inspectorPort?: number, pagesPerStep?: number, delivery?: string,
  *   bindings?: object, latencyMs?: number, latencyMsPerMB?: number, dailyQuota?: number,
- *   monthlyQuota?: number, quotaDayMs?: number }} options  delivery: DIGEST_DELIVERY (default
- *   edition); kvDir: keep local KV in this folder (a seeded template, copied per run) instead of in
- *   memory; pagesPerStep: the Worker var FANOUT_PAGES_PER_STEP; latencyMs, latencyMsPerMB: the fake's
- *   latency; dailyQuota, monthlyQuota, quotaDayMs: its quotas (quotaDayMs is also the Worker's
- *   RESEND_QUOTA_DAY_SECONDS, so both agree when a quota day ends, as Resend and Tidings do on UTC days)
+ *   monthlyQuota?: number, quotaDayMs?: number, consumers?: number, watchHeap?: boolean }} options
+ *   delivery: DIGEST_DELIVERY (default edition); kvDir: keep local KV in this folder (a seeded
+ *   template, copied per run) instead of in memory; pagesPerStep: the Worker var
+ *   FANOUT_PAGES_PER_STEP; latencyMs, latencyMsPerMB: the fake's latency (its defaults unless set);
+ *   dailyQuota, monthlyQuota, quotaDayMs: its quotas (quotaDayMs is also the Worker's
+ *   RESEND_QUOTA_DAY_SECONDS, so both agree when a quota day ends, as Resend and Tidings do on UTC
+ *   days); consumers: send-consumer invocations at once (default: wrangler.toml's max_concurrency);
+ *   watchHeap: sample the Worker isolate's memory through the inspector (`harness.heap`)
  */
 export async function startHarness(options) {
   const scriptPath = buildBenchWorker();
+  const inspectorPort = options.inspectorPort ?? (options.watchHeap ? await freePort() : undefined);
   const fake = await startFakeResend({
     ratePerSecond: options.rate,
     faults: options.faults,
@@ -95,17 +109,26 @@ export async function startHarness(options) {
   });
   const { workerOptions } = unstable_getMiniflareWorkerOptions("wrangler.toml");
   const consumers = structuredClone(workerOptions.queueConsumers);
+  const producers = structuredClone(workerOptions.queueProducers);
   const runtimeErrors = [];
   if (options.maxRetries !== undefined) {
     for (const consumer of Object.values(consumers)) consumer.maxRetries = options.maxRetries;
   }
+  // Concurrent consumer invocations, as production runs max_concurrency of them: the send queue's
+  // twins, each with its own broker and the same settings (test/platform/concurrent-queues.ts).
+  const concurrency = options.consumers ?? sendConsumer().max_concurrency ?? 1;
+  for (let i = 1; i < concurrency; i++) {
+    consumers[`${SEND_QUEUE}-${i}`] = { ...consumers[SEND_QUEUE] };
+    producers[`SEND_QUEUE_${i}`] = { queueName: `${SEND_QUEUE}-${i}` };
+  }
   const mf = new Miniflare({
     ...workerOptions,
-    name: "tidings-bench",
+    name: WORKER_NAME,
     // The bundle as one explicit module: the resend SDK keeps an optional dynamic import of
     // @react-email/render that Miniflare's module walker cannot resolve (and we never use).
     modules: [{ type: "ESModule", path: scriptPath, contents: readFileSync(scriptPath, "utf8") }],
     queueConsumers: consumers,
+    queueProducers: producers,
     bindings: {
       ...workerOptions.bindings,
       SITE_URL: "https://tidings.bench",
@@ -132,9 +155,10 @@ export async function startHarness(options) {
       stdout.resume();
       stderr.on("data", (chunk) => runtimeErrors.push(String(chunk)));
     },
-    ...(options.inspectorPort ? { inspectorPort: options.inspectorPort } : {}),
+    ...(inspectorPort ? { inspectorPort } : {}),
   });
   await mf.ready;
+  const heap = options.watchHeap ? await watchHeap(inspectorPort, WORKER_NAME) : null;
 
   const call = async (path, init = {}) => {
     const response = await mf.dispatchFetch(`https://tidings.bench${path}`, {
@@ -175,11 +199,15 @@ export async function startHarness(options) {
     mf,
     fake,
     runtimeErrors,
+    /** With `watchHeap`: the Worker isolate's memory, sampled (bench/heap-watch.mjs). */
+    heap,
+    concurrency,
     async seedReaders(emails) {
       for (let i = 0; i < emails.length; i += 5000)
         await post("/__bench/seed-readers", { emails: emails.slice(i, i + 5000) });
     },
-    seedArticles: (count, at) => post("/__bench/seed-articles", { count, at }),
+    seedArticles: (count, at, maxima = false) =>
+      post("/__bench/seed-articles", { count, at, maxima }),
     /**
      * { total, confirmed, notConfirmed: [{ email, status }], sample }: every reader read back through
      * KV list pages, one record parsed.
@@ -202,6 +230,8 @@ export async function startHarness(options) {
     limits: (reset = false, limits = undefined) =>
       reset ? post("/__bench/limits", { limits }) : call("/__bench/limits"),
     status: async (id) => (await call(`/api/digests/${id}`)).digest,
+    /** Every failed reader of a send (the API lists the first 1,000). */
+    failedReaders: async (id) => (await call(`/__bench/failed-readers?id=${id}`)).readers,
     /** An editor sends the failed readers again. */
     redrive: (id) => post(`/api/digests/${id}/redrive`, {}),
     /** An editor presses Resume on a send paused for the provider's quota. */
@@ -225,6 +255,7 @@ export async function startHarness(options) {
     },
     /** Closes both; a request that broke Resend's contract fails the run that made it. */
     async close() {
+      await heap?.stop();
       await fake.eventsSettled();
       await mf.dispose();
       await fake.close();

@@ -7,6 +7,7 @@
 //   in-progress   5% of first calls answered 409 concurrent_idempotent_requests (an earlier call
 //                 with the key runs 500 ms more, then half of them fail and half are accepted)
 //   suppressed    email.suppressed webhooks for 1% of readers during the send
+// bench/run.mjs's `every` puts all of these together with its own `all`.
 
 export const PROVIDER_PRESETS = {
   quota: { quotaShare: 0.4 },
@@ -15,17 +16,26 @@ export const PROVIDER_PRESETS = {
   suppressed: { faults: { suppressed: 0.01 } },
 };
 
-// The send consumer's chunks in flight (src/digest/send-jobs.ts): with latency, they bound the rate.
-const CHUNKS_IN_FLIGHT = 12;
+/** Whether a preset's setup has Resend answer as above (its runs are checked by providerOutcome). */
+export const answersResend = (setup) =>
+  Boolean(
+    setup.quotaShare ||
+    setup.faults?.fieldErrors ||
+    setup.faults?.inProgress ||
+    setup.faults?.suppressed,
+  );
+
+// An invocation's connections (src/mail/connection-gate.ts): with latency, they bound the rate.
+const CONNECTIONS = 6;
 
 /**
- * The fake's quota options for a run of `readers` at `rate` calls a second and `latencyMs` a call
- * (none without a quota): a quota day twice as long as sending the day's quota takes, so each day's
- * quota is spent before the day ends and the send waits for the next.
+ * The fake's quota options for a run of `readers` at `rate` calls a second, `latencyMs` a call and
+ * `consumers` invocations at once (none without a quota): a quota day twice as long as sending the
+ * day's quota takes, so each day's quota is spent before the day ends and the send waits for the next.
  */
-export function quotaOptions(setup, readers, rate, latencyMs = 0) {
+export function quotaOptions(setup, readers, rate, latencyMs = 0, consumers = 1) {
   if (!setup.quotaShare) return {};
-  const callsPerSecond = Math.min(rate, CHUNKS_IN_FLIGHT / (latencyMs / 1000 + 0.5));
+  const callsPerSecond = Math.min(rate, (consumers * CONNECTIONS) / (latencyMs / 1000 + 0.5));
   const quotaCalls = (setup.quotaShare * readers) / 100;
   return {
     dailyQuota: Math.round(setup.quotaShare * readers),
@@ -43,10 +53,10 @@ export async function atNextQuotaDay(quotaDayMs) {
  * After the drain: the status once every webhook event landed, who was listed failed, who is no
  * longer confirmed without Resend having said so, and who was neither mailed nor listed.
  */
-export async function providerOutcome(harness, id, emails) {
+export async function providerOutcome(harness, id, emails, left = new Set()) {
   await harness.fake.eventsSettled();
   const status = await harness.status(id);
-  const listed = new Set(status.failedReaders);
+  const listed = new Set(await harness.failedReaders(id));
   const suppressed = new Set(harness.fake.suppressedTo());
   const { notConfirmed } = await harness.countReaders();
   const perReader = harness.fake.perReader();
@@ -54,8 +64,13 @@ export async function providerOutcome(harness, id, emails) {
     status,
     listedFailed: listed.size,
     suppressed: suppressed.size,
-    wronglySuppressed: notConfirmed.filter((reader) => !suppressed.has(reader.email)).length,
-    missing: emails.filter((email) => !perReader.has(email) && !listed.has(email)).length,
+    // Readers who left mid-send are not confirmed either, nor owed their email.
+    wronglySuppressed: notConfirmed.filter(
+      (reader) => !suppressed.has(reader.email) && !left.has(reader.email),
+    ).length,
+    missing: emails.filter(
+      (email) => !perReader.has(email) && !listed.has(email) && !left.has(email),
+    ).length,
   };
 }
 

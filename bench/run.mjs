@@ -4,30 +4,32 @@
 //
 //   npm run bench -- --readers 10000 --articles 30 --rate 20 --runs 3 --faults none [--pages-per-step N]
 //     [--latency-ms N] [--latency-ms-per-mb N]: every answer of the fake Resend takes N ms, plus N ms
-//     per MB of request body (0 unless set)
+//     per MB of request body (by default 300 ms + 150 ms per MB: 0.83 s for 100 emails of 35 KB)
+//     [--consumers N]: send-consumer invocations at once (default: wrangler.toml's max_concurrency)
+//     [--maxima]: articles with every title and summary at its field's maximum (160 KB emails)
 //   --seed-only: make the seeded template for --readers and --articles, time it, and stop.
 //   presets for --faults: none, errors (5% 500s), limits (5% 429s), drops (2% dropped connections),
 //   slow (20% answers 1 s late), crash (the consumer dies after sending, 10% of batches),
 //   twice (the cron fires twice), leave (1% of readers unsubscribe mid-send), all (every one at once);
-//   and Resend's answers (bench/provider-presets.mjs): quota, field-errors, in-progress, suppressed
+//   and Resend's answers (bench/provider-presets.mjs): quota, field-errors, in-progress, suppressed;
+//   every: all of the above at once
 //
 //   npm run bench -- --day --readers 100000 --selections 50 --zones 24 --rate 100 [--no-record]
 //   a whole simulated day of personal delivery (bench/day.mjs): 96 quarter-hour runs back to back.
-import { addTableRows } from "./benchmarks-table.mjs";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { readerEmails, startHarness, workerdUsage } from "./harness.mjs";
-import { renderChart } from "./chart.mjs";
+import { readerEmails, sendConsumer, startHarness, workerdUsage } from "./harness.mjs";
+import { DEFAULT_LATENCY_MS, DEFAULT_LATENCY_MS_PER_MB } from "./fake-resend.mjs";
+import { recordRuns, runLine } from "./send-rows.mjs";
 import { copyTemplate, seededTemplate } from "./seed-template.mjs";
 import { dayMain } from "./day.mjs";
 import {
+  answersResend,
   atNextQuotaDay,
-  PROVIDER_HEADER,
   PROVIDER_PRESETS,
   providerOutcome,
-  providerRow,
   quotaOptions,
 } from "./provider-presets.mjs";
 
@@ -48,6 +50,17 @@ export const PRESETS = {
   },
   ...PROVIDER_PRESETS,
 };
+// Every fault and every answer of Resend's at once.
+PRESETS.every = {
+  ...PRESETS.all,
+  ...PROVIDER_PRESETS.quota,
+  faults: {
+    ...PRESETS.all.faults,
+    ...PROVIDER_PRESETS["field-errors"].faults,
+    ...PROVIDER_PRESETS["in-progress"].faults,
+    ...PROVIDER_PRESETS.suppressed.faults,
+  },
+};
 
 /** One run: from the seeded template, fire the cron, wait for the drain, measure. */
 export async function benchRun({
@@ -59,18 +72,21 @@ export async function benchRun({
   onProgress = () => {},
   pagesPerStep,
   pollMs,
-  latencyMs,
-  latencyMsPerMB,
+  latencyMs = DEFAULT_LATENCY_MS,
+  latencyMsPerMB = DEFAULT_LATENCY_MS_PER_MB,
+  consumers,
+  maxima = false,
 }) {
   const setup = PRESETS[preset];
   if (!setup)
     throw new Error(`unknown preset ${preset}; one of ${Object.keys(PRESETS).join(", ")}`);
-  const template = await seededTemplate(readers, articles);
+  const template = await seededTemplate(readers, articles, maxima);
   // Beside the template, not in /tmp: hard links need the same file system.
   mkdirSync(join("bench-results", "runs"), { recursive: true });
   const runDir = mkdtempSync(join("bench-results", "runs", "run-"));
   copyTemplate(template, runDir);
-  const quota = quotaOptions(setup, readers, rate, latencyMs);
+  const concurrency = consumers ?? sendConsumer().max_concurrency ?? 1;
+  const quota = quotaOptions(setup, readers, rate, latencyMs, concurrency);
   const harness = await startHarness({
     rate,
     faults: setup.faults,
@@ -81,6 +97,8 @@ export async function benchRun({
     pagesPerStep,
     latencyMs,
     latencyMsPerMB,
+    consumers: concurrency,
+    watchHeap: true,
     ...quota,
   });
   try {
@@ -93,7 +111,10 @@ export async function benchRun({
       : [];
 
     await atNextQuotaDay(quota.quotaDayMs);
+    harness.heap.reset();
     const before = workerdUsage();
+    const nodeBefore = process.cpuUsage();
+    const fakeBefore = harness.fake.handlerSeconds();
     const scheduledTime = Date.now();
     const id = new Date(scheduledTime).toISOString().slice(0, 10);
     const started = performance.now();
@@ -109,12 +130,15 @@ export async function benchRun({
     });
     const wallSeconds = (performance.now() - started) / 1000;
     const after = workerdUsage();
+    const node = process.cpuUsage(nodeBefore);
+    const fakeSeconds = harness.fake.handlerSeconds() - fakeBefore;
+    const heap = harness.heap.peak();
     const ops = await harness.kvOps();
     const limits = await harness.limits();
 
-    const provider = PROVIDER_PRESETS[preset] ? await providerOutcome(harness, id, emails) : null;
-    const perReader = harness.fake.perReader();
     const left = new Set(leaving);
+    const provider = answersResend(setup) ? await providerOutcome(harness, id, emails, left) : null;
+    const perReader = harness.fake.perReader();
     const duplicates = [...perReader.values()].filter((n) => n > 1).length;
     const missing =
       provider?.missing ??
@@ -141,6 +165,13 @@ export async function benchRun({
       violationCount: limits.violationCount,
       violations: limits.violations,
       cpuMicrosPerReader: ((after.cpuSeconds - before.cpuSeconds) / readers) * 1e6,
+      // Where the cores' time went: workerd, and this process (the fake and the bench), of which
+      // the fake's handlers at least `fakeSeconds`.
+      coreTime: {
+        workerdSeconds: after.cpuSeconds - before.cpuSeconds,
+        nodeSeconds: (node.user + node.system) / 1e6,
+        fakeSeconds,
+      },
       peakMiB: after.peakBytes / 1024 / 1024,
       duplicates,
       missing,
@@ -148,11 +179,18 @@ export async function benchRun({
       left: leaving.length,
       status: provider?.status ?? status,
       provider,
-      latencyMs: latencyMs ?? 0,
+      latencyMs,
+      latencyMsPerMB,
+      consumers: concurrency,
+      maxima,
+      heapPeakMiB: heap.bytes / 1024 / 1024,
+      inUsePeakMiB: heap.inUse / 1024 / 1024,
+      heap,
       fake: { ...harness.fake.counts },
       crashes: ops.crashes,
       bytesPerEmail: harness.fake.totals().bytesPerEmail,
       perSecond: harness.fake.perSecond(),
+      trace: harness.fake.duplicateTrace(),
     };
   } finally {
     await harness.close();
@@ -167,16 +205,6 @@ function bar(done, total) {
     `\r  [${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total} readers`,
   );
 }
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
-
-const HEADER = `| date | cores | readers N | articles M | rate/s | faults | runs | wall s (median) | floor s | wall ÷ floor | calls / 1k readers | KV ops / 1k readers | most KV ops in one invocation | most subrequests in one invocation | limits crossed | workerd CPU µs / reader | peak MiB | duplicates | missing | chart |
-| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
-`;
 
 async function main() {
   const { values } = parseArgs({
@@ -193,96 +221,46 @@ async function main() {
       "seed-only": { type: "boolean", default: false },
       "latency-ms": { type: "string" },
       "latency-ms-per-mb": { type: "string" },
+      consumers: { type: "string" },
+      maxima: { type: "boolean", default: false },
       day: { type: "boolean", default: false },
       selections: { type: "string", default: "50" },
       zones: { type: "string", default: "24" },
     },
   });
   if (values.day) return dayMain(values);
+  const number = (name) => (values[name] === undefined ? undefined : Number(values[name]));
   const options = {
     readers: Number(values.readers),
     articles: Number(values.articles),
     rate: Number(values.rate),
     preset: values.faults,
-    pagesPerStep: values["pages-per-step"] ? Number(values["pages-per-step"]) : undefined,
-    pollMs: values["poll-ms"] ? Number(values["poll-ms"]) : undefined,
-    latencyMs: values["latency-ms"] ? Number(values["latency-ms"]) : undefined,
-    latencyMsPerMB: values["latency-ms-per-mb"] ? Number(values["latency-ms-per-mb"]) : undefined,
+    pagesPerStep: number("pages-per-step"),
+    pollMs: number("poll-ms"),
+    latencyMs: number("latency-ms"),
+    latencyMsPerMB: number("latency-ms-per-mb"),
+    consumers: number("consumers"),
+    maxima: values.maxima,
   };
   if (values["seed-only"]) {
     const started = performance.now();
-    await seededTemplate(options.readers, options.articles);
+    await seededTemplate(options.readers, options.articles, options.maxima);
     console.log(`template ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     return;
   }
   const runs = Number(values.runs);
   console.log(
-    `Tidings send benchmark: ${options.readers} readers, ${options.articles} articles, ${options.rate} provider calls/s, faults: ${options.preset}, ${runs} run(s)`,
+    `Tidings send benchmark: ${options.readers} readers, ${options.articles} articles${options.maxima ? " at the field maxima" : ""}, ${options.rate} provider calls/s, faults: ${options.preset}, ${runs} run(s)`,
   );
   const results = [];
   for (let i = 0; i < runs; i++) {
     console.log(`run ${i + 1}/${runs}`);
     const result = await benchRun({ ...options, seed: i + 1, onProgress: bar });
     process.stderr.write("\n");
-    console.log(
-      `  wall ${result.wallSeconds.toFixed(2)} s (floor ${result.floorSeconds.toFixed(2)} s, ratio ${result.ratio.toFixed(3)}), ` +
-        `calls/1k ${result.callsPer1000.toFixed(1)}, KV ops/1k ${result.kvOpsPer1000.toFixed(2)}, CPU ${result.cpuMicrosPerReader.toFixed(0)} µs/reader, ` +
-        `peak ${result.peakMiB.toFixed(0)} MiB, ${Math.round(result.bytesPerEmail)} B/email, duplicates ${result.duplicates}, missing ${result.missing}, ` +
-        `leavers mailed before or while leaving ${result.mailedAfterLeaving} of ${result.left}, status ${result.status.status} (sent ${result.status.sent}, failed ${result.status.failed}, skipped ${result.status.skipped}), fake ${JSON.stringify(result.fake)}, ` +
-        `most KV ops in one invocation ${result.mostKvOps.count} (${result.mostKvOps.invocation}), most subrequests ${result.mostSubrequests.count} (${result.mostSubrequests.invocation}), ` +
-        `most connections ${result.mostConnections.count}, limits crossed ${result.violationCount}${result.violations.length ? `: ${result.violations[0].message}` : ""}` +
-        (result.provider ? `, ${JSON.stringify({ ...result.provider, status: undefined })}` : ""),
-    );
+    console.log(runLine(result));
     results.push(result);
   }
-  const pick = (key) => median(results.map((r) => r[key]));
-  const medianRun = [...results].sort((a, b) => a.wallSeconds - b.wallSeconds)[
-    Math.floor(results.length / 2)
-  ];
-  const row = {
-    wall: pick("wallSeconds"),
-    floor: medianRun.floorSeconds,
-    ratio: pick("ratio"),
-    calls: pick("callsPer1000"),
-    kv: pick("kvOpsPer1000"),
-    cpu: pick("cpuMicrosPerReader"),
-    peak: pick("peakMiB"),
-    duplicates: Math.max(...results.map((r) => r.duplicates)),
-    // The worst run: a limit crossed once is crossed.
-    mostKvOps: Math.max(...results.map((r) => r.mostKvOps.count)),
-    mostSubrequests: Math.max(...results.map((r) => r.mostSubrequests.count)),
-    violations: Math.max(...results.map((r) => r.violationCount)),
-    missing: Math.max(...results.map((r) => r.missing)),
-  };
-  console.log(
-    `\nmedian of ${runs}: wall ${row.wall.toFixed(2)} s, wall ÷ floor ${row.ratio.toFixed(3)}, calls/1k ${row.calls.toFixed(1)}, KV ops/1k ${row.kv.toFixed(2)}, CPU ${row.cpu.toFixed(0)} µs/reader, peak ${row.peak.toFixed(0)} MiB, duplicates ${row.duplicates}, missing ${row.missing}, ` +
-      `most KV ops in one invocation ${row.mostKvOps}, most subrequests ${row.mostSubrequests}, limits crossed ${row.violations}`,
-  );
-  if (values["no-record"]) return;
-  if (PROVIDER_PRESETS[options.preset]) {
-    const section =
-      "## Resend's answers (`npm run bench -- --faults quota|field-errors|in-progress|suppressed`)";
-    addTableRows(
-      "BENCHMARKS.md",
-      { headerStart: PROVIDER_HEADER, header: PROVIDER_HEADER, intro: section },
-      [providerRow(results, { ...options, runs }, row)],
-    );
-    console.log("appended to BENCHMARKS.md");
-    return;
-  }
-
-  mkdirSync("bench/charts", { recursive: true });
-  const chartName = `bench/charts/${medianRun.date}-${options.readers}r-${options.rate}ps-${options.preset}-${Date.now().toString(36)}.svg`;
-  writeFileSync(chartName, renderChart(medianRun));
-  // Rows from before the limit columns keep their table; rows with them go under the newest one.
-  addTableRows(
-    "BENCHMARKS.md",
-    { headerStart: HEADER.split("\n")[0], header: HEADER.split("\n")[0] },
-    [
-      `| ${medianRun.date} | ${medianRun.cores} | ${options.readers} | ${options.articles} | ${options.rate} | ${options.preset} | ${runs} | ${row.wall.toFixed(2)} | ${row.floor.toFixed(2)} | ${row.ratio.toFixed(3)} | ${row.calls.toFixed(1)} | ${row.kv.toFixed(2)} | ${row.mostKvOps} | ${row.mostSubrequests} | ${row.violations} | ${row.cpu.toFixed(0)} | ${row.peak.toFixed(0)} | ${row.duplicates} | ${row.missing} | [svg](${chartName}) |`,
-    ],
-  );
-  console.log(`appended to BENCHMARKS.md; chart ${chartName}`);
+  recordRuns(results, { ...options, runs }, !values["no-record"]);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main();

@@ -13,8 +13,9 @@ import { seedReadersDirect } from "./seed-kv-direct.mjs";
 // is 24 hours, so a template is remade after 12 hours.
 const TEMPLATE_MAX_AGE_MS = 12 * 60 * 60 * 1000;
 
-export async function seededTemplate(readers, articles) {
-  const dir = join("bench-results", `seed-${readers}r-${articles}a`);
+/** `maxima`: articles with every title and summary at its field's maximum length. */
+export async function seededTemplate(readers, articles, maxima = false) {
+  const dir = join("bench-results", `seed-${readers}r-${articles}a${maxima ? "-maxima" : ""}`);
   const done = join(dir, "done");
   if (existsSync(done) && Date.now() - statSync(done).mtimeMs < TEMPLATE_MAX_AGE_MS) return dir;
   rmSync(dir, { recursive: true, force: true });
@@ -26,7 +27,7 @@ export async function seededTemplate(readers, articles) {
   const harness = await startHarness({ rate: 1, kvDir });
   try {
     await harness.seedReaders(emails.slice(0, 1));
-    await harness.seedArticles(articles);
+    await harness.seedArticles(articles, undefined, maxima);
   } finally {
     await harness.close();
   }

@@ -19,6 +19,20 @@ export type Settlement =
   /** The quota is spent: the chunk waits for it; `undelivered` as for `undelivered`. */
   | { kind: "quota"; undelivered: boolean; stop: { kind: QuotaKind; untilMs: number } };
 
+// A chunk whose set's key went out in a call that was never answered: a dropped connection, a crash,
+// or 409 concurrent_idempotent_requests (an earlier call with the key still running). That call may
+// have been or may yet be delivered, so the set, and with it the key, stays for good: a later
+// answered error proves nothing about it, and a new set under a new key would mail its readers twice.
+export const UNCERTAIN_TABLE = `CREATE TABLE IF NOT EXISTS chunk_uncertain (chunk INTEGER PRIMARY KEY)`;
+
+/** A claim found the chunk's set still claimed by an earlier call that never settled it. */
+export function markUncertain(sql: SqlStorage, chunk: number): void {
+  sql.exec(`INSERT OR IGNORE INTO chunk_uncertain (chunk) VALUES (?)`, chunk);
+}
+
+const isUncertain = (sql: SqlStorage, chunk: number) =>
+  sql.exec(`SELECT 1 FROM chunk_uncertain WHERE chunk = ?`, chunk).toArray().length > 0;
+
 /** A walk step's chunks, numbered from `first`, and where the walk stands after it. */
 export function recordStep(
   sql: SqlStorage,
@@ -56,7 +70,14 @@ export function settleChunk(
   const row = sql.exec<ChunkRow>(`SELECT * FROM chunk WHERE chunk = ?`, chunk).toArray()[0];
   if (!row || row.state === "sent" || row.state === "failed") return false;
   const fixed: string[] = JSON.parse(row.fixed ?? row.walked ?? "[]");
+  // An answered error frees the set only if no call with its key went unanswered.
+  const released =
+    outcome.kind === "undelivered" ||
+    ((outcome.kind === "quota" || outcome.kind === "failed") && outcome.undelivered)
+      ? !isUncertain(sql, chunk)
+      : false;
   if (outcome.kind === "sent") {
+    sql.exec(`DELETE FROM chunk_uncertain WHERE chunk = ?`, chunk);
     const inSet = new Set(fixed);
     const invalid = new Set(outcome.invalid.filter((email) => inSet.has(email)));
     const failed = (outcome.failed ?? []).filter(
@@ -75,14 +96,16 @@ export function settleChunk(
   } else if (outcome.kind === "quota") {
     sql.exec(
       `UPDATE chunk SET state = 'held', fixed = ?, skipped = ?, updated_at = ? WHERE chunk = ?`,
-      outcome.undelivered ? null : row.fixed,
-      outcome.undelivered ? 0 : row.skipped,
+      released ? null : row.fixed,
+      released ? 0 : row.skipped,
       now,
       chunk,
     );
   } else if (outcome.kind === "undelivered") {
     sql.exec(
-      `UPDATE chunk SET state = 'queued', fixed = NULL, skipped = 0, updated_at = ? WHERE chunk = ?`,
+      `UPDATE chunk SET state = 'queued', fixed = ?, skipped = ?, updated_at = ? WHERE chunk = ?`,
+      released ? null : row.fixed,
+      released ? 0 : row.skipped,
       now,
       chunk,
     );
@@ -94,7 +117,7 @@ export function settleChunk(
          WHERE chunk = ?`,
       fixed.length,
       row.fixed === null ? 0 : row.skipped,
-      outcome.undelivered ? null : row.fixed,
+      released ? null : row.fixed,
       now,
       chunk,
     );
@@ -174,6 +197,8 @@ export function forgetAddress(sql: SqlStorage, email: string): void {
       ? null
       : JSON.stringify((JSON.parse(list) as string[]).filter((e) => e !== email));
   for (const row of rows) {
+    // A set whose key went out unanswered keeps it (see UNCERTAIN_TABLE).
+    if (row.fixed !== null && isUncertain(sql, row.chunk)) continue;
     sql.exec(
       `UPDATE chunk SET walked = ?, fixed = ?, forgotten = forgotten + 1,
          failed = CASE WHEN state = 'failed' THEN MAX(failed - 1, 0) ELSE failed END WHERE chunk = ?`,

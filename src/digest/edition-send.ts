@@ -18,6 +18,7 @@ import type { Digest } from "./digest-schema";
 import {
   failedAddresses,
   forgetAddress,
+  markUncertain,
   openChunks,
   redriveFailed,
   scrubFailed,
@@ -159,10 +160,10 @@ export class EditionSend extends DurableObject<Env> {
     }
     const { id, created_ms: since } = this.edition()!;
     if (row.fixed !== null) {
-      // A set fixed earlier (a redrive of a chunk that may have gone out) is under way again: an
-      // erasure must not rewrite it, or the key would change.
-      if (row.state !== "claimed")
-        this.sql.exec(`UPDATE chunk SET state = 'claimed' WHERE chunk = ?`, chunk);
+      // A set fixed earlier is under way again: an erasure must not rewrite it, or the key would
+      // change. Still claimed, the earlier call was never answered: its set stays for good.
+      if (row.state === "claimed") markUncertain(this.sql, chunk);
+      else this.sql.exec(`UPDATE chunk SET state = 'claimed' WHERE chunk = ?`, chunk);
       return this.sendClaim(id, chunk, JSON.parse(row.fixed));
     }
     const walked: string[] = JSON.parse(row.walked ?? "[]");

@@ -4,7 +4,9 @@
 //
 // The walk keeps a few seconds ahead of the send, not the whole list ahead: a step lists about
 // STEP_SECONDS of sending at RESEND_RATE_PER_SECOND (at most FANOUT_PAGES_PER_STEP pages; the first
-// steps 1, 2, 4, ... pages, so the first call goes out within moments), and the next step waits while
+// step one page, so the first call goes out within moments, and the second already a full step: the
+// consumer invocations that start on it each take several jobs, enough to keep the provider's rate
+// while calls wait out their latency), and the next step waits while
 // the queue holds more than LEAD_SECONDS of sending. So readers are walked shortly before they are
 // mailed (a departure rarely finds its reader already in a walked chunk), the queue's backlog stays
 // short, and no step is long enough to hold up the calls beside it.
@@ -31,7 +33,7 @@ export function planStep(
   ratePerSecond: number,
 ): { pages: number; waitMs: number } {
   const paced = Math.ceil((ratePerSecond * STEP_SECONDS) / CHUNKS_PER_PAGE);
-  const pages = Math.max(1, Math.min(pagesPerStep, paced, 2 ** Math.min(stepsDone, 20)));
+  const pages = stepsDone === 0 ? 1 : Math.max(1, Math.min(pagesPerStep, paced));
   const aheadSeconds = backlogChunks / ratePerSecond - LEAD_SECONDS;
   const waitMs =
     aheadSeconds <= 0 ? 0 : Math.min(MAX_WAIT_MS, Math.max(MIN_WAIT_MS, aheadSeconds * 1000));

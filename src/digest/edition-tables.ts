@@ -8,6 +8,7 @@ import {
   type EventTotals,
 } from "./edition-status";
 import { PAUSE_TABLE, pauseOf } from "./edition-pause";
+import { UNCERTAIN_TABLE } from "./chunk-ledger";
 import { FAILURE_TABLES, failureReasons } from "./failed-readers";
 
 export const EDITION_SCHEMA = [
@@ -46,6 +47,9 @@ export const EDITION_SCHEMA = [
     updated_at INTEGER NOT NULL
   )`,
   `CREATE INDEX IF NOT EXISTS chunk_by_state ON chunk (state)`,
+  // The totals every status reads, without reading the rows' recipient lists: a million readers are
+  // 10,000 rows of some 4 KB, and the status is read as each chunk settles.
+  `CREATE INDEX IF NOT EXISTS chunk_totals ON chunk (sent, skipped, forgotten, invalid, failed)`,
   // The digest's stories, one row each by section and rank; edition.digest holds the rest. A slot's
   // pool holds up to 500 stories, twice over with a weekly section: as one JSON value it outgrows
   // the 2 MB SQLite takes in a string or row, while one story is at most some 30 KB.
@@ -64,6 +68,7 @@ export const EDITION_SCHEMA = [
   )`,
   PAUSE_TABLE,
   ...FAILURE_TABLES,
+  UNCERTAIN_TABLE,
 ];
 
 /**

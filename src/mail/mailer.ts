@@ -2,6 +2,15 @@
 
 export type EmailTag = { name: string; value: string };
 
+/**
+ * Text that many emails share (a digest's body, a footer's fixed words): the same object for all of
+ * them, so the Resend adapter escapes and encodes it once per isolate, keyed by the object.
+ */
+export type SharedText = { readonly text: string };
+
+/** An email's html or text in order: shared pieces, and strings that are this email's own. */
+export type TextPieces = readonly (SharedText | string)[];
+
 export type OutgoingEmail = {
   to: string;
   from: string;
@@ -11,7 +20,40 @@ export type OutgoingEmail = {
   headers?: Record<string, string>;
   /** Tag values may only hold ASCII letters, digits, `_` and `-` (a Resend rule). */
   tags?: EmailTag[];
+  /**
+   * How `html` and `text` are made, when most of them is shared (emailWithPieces makes both from
+   * the same pieces): the Resend adapter then serialises only each email's own strings.
+   */
+  pieces?: { html: TextPieces; text: TextPieces };
 };
+
+/** The pieces joined (V8 concatenates without copying until the string is read). */
+export function joinPieces(pieces: TextPieces): string {
+  let out = "";
+  for (const piece of pieces) out += typeof piece === "string" ? piece : piece.text;
+  return out;
+}
+
+/**
+ * An email whose html and text are its pieces joined, made when read: a chunk in flight holds its
+ * pieces, not 100 joined bodies (the Resend adapter never reads them; the outbox and tests do).
+ */
+export function emailWithPieces(
+  email: Omit<OutgoingEmail, "html" | "text" | "pieces">,
+  html: TextPieces,
+  text: TextPieces,
+): OutgoingEmail {
+  return {
+    ...email,
+    get html() {
+      return joinPieces(html);
+    },
+    get text() {
+      return joinPieces(text);
+    },
+    pieces: { html, text },
+  };
+}
 
 /**
  * One email of an accepted batch that the provider refused on its own. `address`: the refusal is

@@ -1,7 +1,10 @@
-// The Resend adapter: the only module that sends through `resend`. Replies become SendResult data,
-// each answer read as Resend documents it (api-reference/errors, api-reference/rate-limit).
+// The Resend adapter: the only module that sends through `resend` (one email through the SDK; a
+// batch by the direct call in resend-batch.ts, the SDK's request without its serialisation). Replies
+// become SendResult data, each answer read as Resend documents it (api-reference/errors,
+// api-reference/rate-limit).
 import { Resend } from "resend";
 import { z } from "zod";
+import { postBatch, type ResendReply } from "./resend-batch";
 import type {
   Mailer,
   OutgoingEmail,
@@ -10,12 +13,6 @@ import type {
   RejectedEmail,
   SendResult,
 } from "./mailer";
-
-type ResendReply = {
-  data: unknown;
-  error: { message?: string; statusCode?: number | null; name?: string } | null;
-  headers: Record<string, string> | null;
-};
 
 // When Resend answers 429 without a usable retry-after, wait this long before trying again.
 const DEFAULT_RETRY_AFTER_SECONDS = 1;
@@ -165,12 +162,8 @@ export function createResendMailer(options: { apiKey: string; baseUrl?: string }
       return toSendResult(await resend.emails.send(toResend(email), { idempotencyKey }), [email]);
     },
     async sendBatch(emails, key) {
-      // Permissive: one refused email fails alone instead of failing the other 99.
-      const reply = await resend.batch.send(emails.map(toResend), {
-        idempotencyKey: await resendIdempotencyKey(key),
-        batchValidation: "permissive",
-      });
-      return toSendResult(reply, emails);
+      const call = { baseUrl: resend.baseUrl, apiKey: options.apiKey, userAgent: resend.userAgent };
+      return toSendResult(await postBatch(call, emails, await resendIdempotencyKey(key)), emails);
     },
   };
 }

@@ -5,8 +5,13 @@
 import { afterEach, describe, expect, it } from "vitest";
 // @ts-expect-error: plain ESM shared with `npm run bench`
 import { ERROR_TABLE, INVALID_ADDRESS_MESSAGE } from "../../bench/fake-resend-answers.mjs";
+// prettier-ignore
 // @ts-expect-error: plain ESM shared with `npm run bench`
-import { startFakeResend } from "../../bench/fake-resend.mjs";
+import { DEFAULT_LATENCY_MS, DEFAULT_LATENCY_MS_PER_MB, startFakeResend } from "../../bench/fake-resend.mjs";
+
+// Answers at once: these tests are about what the fake answers, not when (the default latency is
+// realistic, and the tests of time say so).
+const INSTANT = { latencyMs: 0, latencyMsPerMB: 0 };
 
 let fake: any;
 afterEach(async () => fake?.close());
@@ -53,7 +58,11 @@ const permissive = { "x-batch-validation": "permissive" };
 
 describe("the fake Resend's answers, as Resend documents them", () => {
   it("answers each documented status and name with Resend's body and the rate headers", async () => {
-    fake = await startFakeResend({ ratePerSecond: 1000, restrictedApiKey: "re_send_only" });
+    fake = await startFakeResend({
+      ...INSTANT,
+      ratePerSecond: 1000,
+      restrictedApiKey: "re_send_only",
+    });
     const seen: Record<string, Awaited<ReturnType<typeof call>>> = {};
     const note = (reply: Awaited<ReturnType<typeof call>>) =>
       (seen[`${reply.status} ${reply.body.name}`] = reply);
@@ -90,7 +99,7 @@ describe("the fake Resend's answers, as Resend documents them", () => {
   });
 
   it("sends the rate headers on a success too, and counts the team's calls down", async () => {
-    fake = await startFakeResend({ ratePerSecond: 5 });
+    fake = await startFakeResend({ ...INSTANT, ratePerSecond: 5 });
     const first = await post("/emails", email("a@example.com"));
     const second = await post("/emails", email("b@example.com"));
     expect(first.status).toBe(200);
@@ -102,7 +111,7 @@ describe("the fake Resend's answers, as Resend documents them", () => {
   });
 
   it("answers 429 rate_limit_exceeded with retry-after when the team's rate is spent", async () => {
-    fake = await startFakeResend({ ratePerSecond: 2 });
+    fake = await startFakeResend({ ...INSTANT, ratePerSecond: 2 });
     expect((await post("/emails", email("ada@example.com"))).status).toBe(200);
     expect((await post("/emails/batch", [email("bob@example.com")])).status).toBe(200);
     const third = await post("/emails", email("cy@example.com"));
@@ -113,7 +122,12 @@ describe("the fake Resend's answers, as Resend documents them", () => {
   });
 
   it("spends a daily quota per recipient, answers 429 daily_quota_exceeded, and resets with the day", async () => {
-    fake = await startFakeResend({ ratePerSecond: 1000, dailyQuota: 3, quotaDayMs: 600 });
+    fake = await startFakeResend({
+      ...INSTANT,
+      ratePerSecond: 1000,
+      dailyQuota: 3,
+      quotaDayMs: 600,
+    });
     await sleep(600 - (Date.now() % 600) + 5);
     expect((await post("/emails/batch", [email("a@x.com"), email("b@x.com")])).status).toBe(200);
     const spent = await post("/emails/batch", [email("c@x.com"), email("d@x.com")]);
@@ -128,7 +142,7 @@ describe("the fake Resend's answers, as Resend documents them", () => {
   });
 
   it("answers 429 monthly_quota_exceeded when the monthly quota is spent", async () => {
-    fake = await startFakeResend({ ratePerSecond: 1000, monthlyQuota: 1 });
+    fake = await startFakeResend({ ...INSTANT, ratePerSecond: 1000, monthlyQuota: 1 });
     expect((await post("/emails", email("a@x.com"))).status).toBe(200);
     expect((await post("/emails", email("b@x.com"))).body.name).toBe("monthly_quota_exceeded");
   });
@@ -136,14 +150,14 @@ describe("the fake Resend's answers, as Resend documents them", () => {
 
 describe("the fake Resend's batch validation", () => {
   it("refuses a whole batch with one invalid address in strict validation", async () => {
-    fake = await startFakeResend({ ratePerSecond: 100 });
+    fake = await startFakeResend({ ...INSTANT, ratePerSecond: 100 });
     const reply = await post("/emails/batch", batch);
     expect(reply).toMatchObject({ status: 422, body: { name: "validation_error" } });
     expect(fake.perReader().size).toBe(0);
   });
 
   it("delivers the valid ones and lists the invalid address in permissive validation", async () => {
-    fake = await startFakeResend({ ratePerSecond: 100 });
+    fake = await startFakeResend({ ...INSTANT, ratePerSecond: 100 });
     const reply = await post("/emails/batch", batch, permissive);
     expect(reply.status).toBe(200);
     expect(reply.body.data).toHaveLength(2);
@@ -153,7 +167,7 @@ describe("the fake Resend's batch validation", () => {
   });
 
   it("lists an email refused for another field with a message naming that field, and records the breach", async () => {
-    fake = await startFakeResend({ ratePerSecond: 100 });
+    fake = await startFakeResend({ ...INSTANT, ratePerSecond: 100 });
     const badTag = email("bob@example.com", { tags: [{ name: "bad tag", value: "x" }] });
     const reply = await post("/emails/batch", [email("ada@example.com"), badTag], permissive);
     expect(reply.body.errors).toEqual([{ index: 1, message: expect.stringMatching(/`tags`/) }]);
@@ -162,7 +176,7 @@ describe("the fake Resend's batch validation", () => {
   });
 
   it("refuses valid emails for a field other than the address when told to (fieldErrors)", async () => {
-    fake = await startFakeResend({ ratePerSecond: 100, faults: { fieldErrors: 1 } });
+    fake = await startFakeResend({ ...INSTANT, ratePerSecond: 100, faults: { fieldErrors: 1 } });
     const reply = await post("/emails/batch", [email("ada@example.com")], permissive);
     expect(reply.body).toEqual({
       data: [],
@@ -172,7 +186,7 @@ describe("the fake Resend's batch validation", () => {
   });
 
   it("answers 413 to a body over the size limit", async () => {
-    fake = await startFakeResend({ ratePerSecond: 100, maxBodyBytes: 1000 });
+    fake = await startFakeResend({ ...INSTANT, ratePerSecond: 100, maxBodyBytes: 1000 });
     const big = [{ ...email("ada@example.com"), html: "x".repeat(2000) }];
     expect((await post("/emails/batch", big)).status).toBe(413);
     expect((await post("/emails/batch", [email("ada@example.com")])).status).toBe(200);
@@ -182,7 +196,7 @@ describe("the fake Resend's batch validation", () => {
 
 describe("the fake Resend's idempotency keys", () => {
   it("replays the first answer for the same key and payload, and refuses another payload", async () => {
-    fake = await startFakeResend({ ratePerSecond: 100 });
+    fake = await startFakeResend({ ...INSTANT, ratePerSecond: 100 });
     const key = { "Idempotency-Key": "digest/1" };
     const first = await post("/emails/batch", [email("a@x.com")], key);
     expect(await post("/emails/batch", [email("a@x.com")], key)).toMatchObject({
@@ -209,6 +223,7 @@ describe("the fake Resend's idempotency keys", () => {
 
   it("simulates an earlier request still running (inProgress) that is then accepted", async () => {
     fake = await startFakeResend({
+      ...INSTANT,
       ratePerSecond: 100,
       faults: { inProgress: 1, inProgressMs: 100, inProgressFails: 0 },
     });
@@ -236,8 +251,16 @@ describe("the fake Resend's time", () => {
     expect(large - small).toBeGreaterThanOrEqual(250);
   });
 
-  it("answers every call 503 during an outage, and recovers after it", async () => {
+  it("takes 300 ms plus 150 ms per MB unless told otherwise", async () => {
+    expect([DEFAULT_LATENCY_MS, DEFAULT_LATENCY_MS_PER_MB]).toEqual([300, 150]);
     fake = await startFakeResend({ ratePerSecond: 100 });
+    const started = Date.now();
+    await post("/emails", email("a@x.com", { html: "x".repeat(1_000_000) }));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(440);
+  });
+
+  it("answers every call 503 during an outage, and recovers after it", async () => {
+    fake = await startFakeResend({ ...INSTANT, ratePerSecond: 100 });
     fake.setFaults({ outageForMs: 300 });
     expect((await post("/emails", email("ada@example.com"))).status).toBe(503);
     expect((await post("/emails/batch", [email("ada@example.com")])).status).toBe(503);
@@ -247,7 +270,7 @@ describe("the fake Resend's time", () => {
   });
 
   it("allows only the lower limit while it holds, then the configured rate again", async () => {
-    fake = await startFakeResend({ ratePerSecond: 10 });
+    fake = await startFakeResend({ ...INSTANT, ratePerSecond: 10 });
     fake.setFaults({ limitRate: 1, limitForMs: 400 });
     expect((await post("/emails", email("ada@example.com"))).status).toBe(200);
     expect((await post("/emails", email("bob@example.com"))).status).toBe(429);

@@ -112,6 +112,27 @@ describe("the one-writer send under faults", () => {
     expectExactlyOnce(result);
   }, 120_000);
 
+  it("keeps the set and key of a call never answered, though a retry is refused and readers left", async () => {
+    // One reader of each chunk leaves once the first chunks' calls are in progress (their sets are
+    // fixed with the leavers in them; their retries come after).
+    const leaving = [...confirmed].filter((_, i) => i % 100 === 42);
+    for (const email of leaving) confirmed.delete(email);
+    const result = await sendDay({
+      // Every first call is answered 409 concurrent_idempotent_requests and then delivered by the
+      // earlier request still running; half of all calls are answered 500 first. A 500 on a
+      // retry proves nothing about the call in progress: a new set under a new key would mail
+      // the chunk's other readers twice.
+      faults: { inProgress: 1, inProgressMs: 1500, inProgressFails: 0, error500: 0.5 },
+      during: async () => {
+        while (harness.fake.counts.inProgress < 3) await new Promise((r) => setTimeout(r, 20));
+        await harness.unsubscribe(leaving);
+      },
+    });
+    expect(result.counts.inProgress).toBeGreaterThan(0);
+    expect(result.counts.injected500).toBeGreaterThan(0);
+    expectExactlyOnce(result);
+  }, 120_000);
+
   it("leaves an erased reader out of chunks not yet sent", async () => {
     const erased = [...confirmed].slice(-2);
     for (const email of erased) confirmed.delete(email);

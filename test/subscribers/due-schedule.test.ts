@@ -1,7 +1,7 @@
 // When readers are due: local delivery times in their zones, across the 2026 daylight-saving changes,
 // half- and quarter-hour zones and +14, weekly readers on their weekday only, one email a period.
 import { describe, expect, it } from "vitest";
-import { deliveryInstant, nextDelivery, weekOf } from "../../src/subscribers/due-schedule";
+import { deliveryInstant, nextDelivery, wallMs, weekOf } from "../../src/subscribers/due-schedule";
 
 const iso = (ms: number) => new Date(ms).toISOString().slice(0, 16) + "Z";
 const at = (zone: string, date: string, hour: number) => iso(deliveryInstant(zone, date, hour));
@@ -92,5 +92,67 @@ describe("the next delivery", () => {
       dueMs: now,
     });
     expect(nextDelivery(daily("UTC", 5), "2026-11-25", now).date).toBe("2026-11-27");
+  });
+});
+
+describe("a zone's wall clock", () => {
+  // What Intl says, field by field, with nothing remembered between calls.
+  function formatted(ms: number, zone: string): number {
+    const parts: Record<string, number> = {};
+    const format = new Intl.DateTimeFormat("en-US", {
+      timeZone: zone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+    });
+    for (const part of format.formatToParts(ms))
+      if (part.type !== "literal") parts[part.type] = Number(part.value);
+    return Date.UTC(
+      parts.year!,
+      parts.month! - 1,
+      parts.day!,
+      parts.hour!,
+      parts.minute!,
+      parts.second!,
+    );
+  }
+
+  it("is Intl's, second for second, on both sides of every 2026 change and in odd zones", () => {
+    const zones = [
+      "Europe/Berlin",
+      "America/New_York",
+      "Australia/Lord_Howe",
+      "Asia/Kathmandu",
+      "Pacific/Chatham",
+      "America/St_Johns",
+      "UTC",
+    ];
+    // Every 7 minutes and 13.5 seconds through 2026: each change falls inside a cached quarter hour.
+    const step = 433_500;
+    let compared = 0;
+    for (const zone of zones)
+      for (let ms = Date.UTC(2026, 0, 1); ms < Date.UTC(2027, 0, 1); ms += step * 97) {
+        // Around each sampled instant, and twice (the second call reads what the first remembered).
+        for (const near of [ms, ms + 999, ms + step]) {
+          expect(wallMs(near, zone)).toBe(formatted(near, zone));
+          expect(wallMs(near, zone)).toBe(formatted(near, zone));
+          compared++;
+        }
+      }
+    expect(compared).toBeGreaterThan(1000);
+  });
+
+  it("crosses Berlin's March change at 01:00 UTC to the second", () => {
+    const change = Date.UTC(2026, 2, 29, 1, 0, 0);
+    expect(wallMs(change - 1000, "Europe/Berlin")).toBe(Date.UTC(2026, 2, 29, 1, 59, 59));
+    expect(wallMs(change, "Europe/Berlin")).toBe(Date.UTC(2026, 2, 29, 3, 0, 0));
+    // Lord Howe moves by half an hour.
+    const howe = Date.UTC(2026, 3, 4, 15, 0, 0);
+    expect(wallMs(howe - 1000, "Australia/Lord_Howe")).toBe(Date.UTC(2026, 3, 5, 1, 59, 59));
+    expect(wallMs(howe, "Australia/Lord_Howe")).toBe(Date.UTC(2026, 3, 5, 1, 30, 0));
   });
 });
