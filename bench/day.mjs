@@ -193,6 +193,10 @@ export async function benchDay({
       mostSubrequests: limits.mostSubrequests,
       violationCount: limits.violationCount,
       cpuMicrosPerReader: ((after.cpuSeconds - before.cpuSeconds) / readers) * 1e6,
+      kernelMicrosPerReader:
+        ((after.cpuSeconds - after.userSeconds - (before.cpuSeconds - before.userSeconds)) /
+          readers) *
+        1e6,
       heapPeakMiB: heap.bytes / 1024 / 1024,
       inUsePeakMiB: heap.inUse / 1024 / 1024,
       bytesPerEmail: harness.fake.totals().bytesPerEmail,

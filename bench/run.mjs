@@ -169,6 +169,7 @@ export async function benchRun({
       // the fake's handlers at least `fakeSeconds`.
       coreTime: {
         workerdSeconds: after.cpuSeconds - before.cpuSeconds,
+        workerdUserSeconds: after.userSeconds - before.userSeconds,
         nodeSeconds: (node.user + node.system) / 1e6,
         fakeSeconds,
       },

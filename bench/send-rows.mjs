@@ -23,7 +23,7 @@ export function coresWords({ coreTime: cores, wallSeconds }) {
   const share = (seconds) =>
     `${seconds.toFixed(1)} s (${(seconds / wallSeconds).toFixed(2)} of a core)`;
   return (
-    `cores: workerd ${share(cores.workerdSeconds)}, bench process ${share(cores.nodeSeconds)} ` +
+    `cores: workerd ${share(cores.workerdSeconds)} (user ${cores.workerdUserSeconds.toFixed(1)} s, kernel ${(cores.workerdSeconds - cores.workerdUserSeconds).toFixed(1)} s), bench process ${share(cores.nodeSeconds)} ` +
     `of which the fake's handlers at least ${share(cores.fakeSeconds)}`
   );
 }

@@ -2,8 +2,8 @@
 // over the readers, each chunk's recipient set and outcome, the readers the provider refused alone,
 // the pause while the provider's quota is spent, and the edition's provider events. It guarantees
 // one fan-out however often and from wherever it is started; a chunk's set and idempotency key
-// recorded before its first provider call and changed only after an answer that proves nothing was
-// delivered; every chunk ending sent or failed (failed chunks and refused readers can be redriven);
+// recorded before its first provider call (chunk-claim.ts) and changed only after answers that prove
+// no call with its key was delivered; every chunk ending sent or failed (failed chunks and refused readers can be redriven);
 // no claim answered `send` while the send is paused. It does not guarantee that a reader who leaves
 // after their chunk was claimed is skipped.
 //
@@ -18,7 +18,6 @@ import type { Digest } from "./digest-schema";
 import {
   failedAddresses,
   forgetAddress,
-  markUncertain,
   openChunks,
   redriveFailed,
   scrubFailed,
@@ -26,35 +25,21 @@ import {
 } from "./chunk-ledger";
 import { brakeFiguresOf, EDITION_SCHEMA, readDigest, statusOf } from "./edition-tables";
 import type { SendStatus } from "./edition-status";
-import { adoptDigest, chunkRow, editionRow, enqueueNew, releaseDigest } from "./edition-rows";
-import { idempotencyKey } from "./personalise-chunk";
+import { adoptDigest, editionRow, enqueueNew, releaseDigest } from "./edition-rows";
 import { walkEditionStep } from "./edition-step";
 import { isSlotId } from "./digest-schema";
-import { CHOICE_TABLE, choicesOf, forgetChoice, scrubChoices } from "./slot-choices";
+import { CHOICE_TABLE, forgetChoice, scrubChoices } from "./slot-choices";
 import { countSettled, SEND_MINUTE_TABLE, sendMinutes, type SendMinute } from "./send-minutes";
 import { reportSend } from "../stats/send-figures";
 import { walkSlotStep } from "./slot-step";
-import { STALE_LIST_MS } from "./walk-readers";
-import type { Preferences } from "../subscribers/preferences";
 import { providerLimiter } from "../mail/provider-limiter";
-import { holdChunk, pauseAtAlarm, pauseForQuota, pauseOf, resumeAfterPause } from "./edition-pause";
+import { pauseAtAlarm, pauseForQuota, pauseOf, resumeAfterPause } from "./edition-pause";
 import { forgetRefused, redriveRefused, scrubRefused } from "./failed-readers";
 
 export type DigestEventKind = "bounced" | "complained" | "failed" | "suppressed";
-export type Claim =
-  | {
-      kind: "send";
-      recipients: string[];
-      key: string;
-      /** A run slot's chunk: what each recipient chose. */
-      choices?: Record<string, Preferences>;
-    }
-  | { kind: "settled" }
-  /** The send is paused for the provider's quota: the chunk waits, and the job is done. */
-  | { kind: "held" }
-  | { kind: "unknown" };
 import type { Settlement } from "./chunk-ledger";
-export type { Settlement };
+import { claimChunk, EMPTY_CHUNK, type Claim } from "./chunk-claim";
+export type { Claim, Settlement };
 
 // Failed chunks keep their addresses this long for a redrive, then are scrubbed.
 const FAILED_KEEP_MS = 3 * 24 * 60 * 60 * 1000;
@@ -71,7 +56,6 @@ export class EditionSend extends DurableObject<Env> {
   }
 
   private edition = () => editionRow(this.sql);
-  private chunk = (chunk: number) => chunkRow(this.sql, chunk);
 
   private owner(id: string) {
     const limiter = providerLimiter(this.env.PROVIDER_LIMITER);
@@ -151,47 +135,10 @@ export class EditionSend extends DurableObject<Env> {
 
   /** The recipients and key for a chunk's provider call: fixed on the first claim, then repeated. */
   async claim(chunk: number): Promise<Claim> {
-    const row = this.chunk(chunk);
-    if (!row) return { kind: "unknown" };
-    if (row.state === "sent" || row.state === "failed") return { kind: "settled" };
-    if (pauseOf(this.sql)) {
-      holdChunk(this.sql, chunk, Date.now());
-      return { kind: "held" };
-    }
-    const { id, created_ms: since } = this.edition()!;
-    if (row.fixed !== null) {
-      // A set fixed earlier is under way again: an erasure must not rewrite it, or the key would
-      // change. Still claimed, the earlier call was never answered: its set stays for good.
-      if (row.state === "claimed") markUncertain(this.sql, chunk);
-      else this.sql.exec(`UPDATE chunk SET state = 'claimed' WHERE chunk = ?`, chunk);
-      return this.sendClaim(id, chunk, JSON.parse(row.fixed));
-    }
-    const walked: string[] = JSON.parse(row.walked ?? "[]");
-    // An edition walks KV's list, which can show a reader who left shortly before the compile; a
-    // run slot walks the DueIndex, which is current.
-    const from = isSlotId(id) ? since : since - STALE_LIST_MS;
-    const departed = new Set(await departureLog(this.env).departedAmong(walked, from));
-    // Another claim of this chunk may have fixed the set while we waited: keep the first.
-    const fresh = this.chunk(chunk)!;
-    if (fresh.state === "sent" || fresh.state === "failed") return { kind: "settled" };
-    if (fresh.fixed !== null) return this.sendClaim(id, chunk, JSON.parse(fresh.fixed));
-    const recipients = walked.filter((email) => !departed.has(email));
-    this.sql.exec(
-      `UPDATE chunk SET fixed = ?, skipped = ?, state = 'claimed', updated_at = ? WHERE chunk = ?`,
-      JSON.stringify(recipients),
-      walked.length - recipients.length,
-      Date.now(),
+    return claimChunk(
+      { sql: this.sql, env: this.env, settleEmpty: (n) => this.settle(n, EMPTY_CHUNK) },
       chunk,
     );
-    if (recipients.length > 0) return this.sendClaim(id, chunk, recipients);
-    await this.settle(chunk, { kind: "sent", invalid: [] });
-    return { kind: "settled" };
-  }
-
-  private async sendClaim(id: string, chunk: number, recipients: string[]): Promise<Claim> {
-    const key = await idempotencyKey(id, chunk, recipients);
-    if (!isSlotId(id)) return { kind: "send", recipients, key };
-    return { kind: "send", recipients, key, choices: choicesOf(this.sql, chunk) };
   }
 
   /**
