@@ -1,7 +1,7 @@
 // What the fake Resend remembers, kept cheap enough for a million-reader bench at 10,000 emails a
 // second: per-recipient counts, emails per second, bytes, the last few emails whole (for tests that
 // read them), the idempotency keys of 24 hours (as compact answers), and the contract breaches.
-import { sizeOf, wholeEmail } from "./fake-resend-rules.mjs";
+import { sizeOf, wholeEmail } from "./fake-resend-body.mjs";
 
 /**
  * What the fake counts, reset per scenario (`fake.reset()`). `callsAfterQuota`: the most calls that

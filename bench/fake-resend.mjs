@@ -27,8 +27,8 @@ import {
   quotaCost,
   readEmails,
   resolveFaults,
-  SKIM_ABOVE,
 } from "./fake-resend-rules.mjs";
+import { SKIM_ABOVE } from "./fake-resend-body.mjs";
 import { headerViolations, operationFor } from "./resend-contract.mjs";
 
 const SEND_PATHS = new Set(["/emails", "/emails/batch"]);
