@@ -9,9 +9,26 @@ import { selectFromPool, selectionKey } from "./slot-pool";
 export type ChoiceRules = { topics: Topic[]; maxArticles: number };
 type Site = { siteTitle: string; siteUrl: string; postalAddress: string };
 
-// Per isolate. A day has 96 slots and a slot a few dozen selections; the oldest entries go first.
-const rendered = new Map<string, DigestEmailParts>();
-const MAX_REMEMBERED = 500;
+// Per isolate, per pool: a slot's selections are wanted only while its chunks are sent, so only the
+// pools of the last MAX_POOLS slots seen keep theirs (an older slot's are garbage, with the encoded
+// bytes the Resend adapter keeps beside each; keeping 500 of them held some 30 MB of a 128 MB
+// isolate). A slot has a few dozen selections; past MAX_PER_POOL the oldest go first.
+const rendered = new Map<string, Map<string, DigestEmailParts>>();
+const MAX_POOLS = 2;
+const MAX_PER_POOL = 500;
+
+function poolRenders(poolId: string): Map<string, DigestEmailParts> {
+  let renders = rendered.get(poolId);
+  if (renders) {
+    // The most recently used pool last: the least recent goes first.
+    rendered.delete(poolId);
+  } else {
+    renders = new Map();
+    if (rendered.size >= MAX_POOLS) rendered.delete(rendered.keys().next().value!);
+  }
+  rendered.set(poolId, renders);
+  return renders;
+}
 
 export function selectionParts(
   pool: Digest,
@@ -19,8 +36,9 @@ export function selectionParts(
   rules: ChoiceRules,
   site: Site,
 ): DigestEmailParts {
-  const key = `${pool.id}|${selectionKey(preferences, Date.parse(pool.cutoff))}`;
-  const known = rendered.get(key);
+  const renders = poolRenders(pool.id);
+  const key = selectionKey(preferences, Date.parse(pool.cutoff));
+  const known = renders.get(key);
   if (known) return known;
   const selection = selectFromPool(
     pool,
@@ -35,8 +53,8 @@ export function selectionParts(
     { ...selection, id: archiveId, issueNumber: pool.issueNumber },
     site,
   );
-  if (rendered.size >= MAX_REMEMBERED) rendered.delete(rendered.keys().next().value!);
-  rendered.set(key, parts);
+  if (renders.size >= MAX_PER_POOL) renders.delete(renders.keys().next().value!);
+  renders.set(key, parts);
   return parts;
 }
 
