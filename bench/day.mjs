@@ -110,7 +110,9 @@ export async function benchDay({
     latencyMs,
     latencyMsPerMB,
     consumers,
-    watchHeap: true,
+    // BENCH_NO_HEAP_WATCH=1 (a debugging aid): no memory figures, and none of the watcher's CPU in
+    // workerd's (its forced collections cost the isolate CPU in proportion to the wall).
+    watchHeap: !process.env.BENCH_NO_HEAP_WATCH,
   });
   try {
     const chosen = selections(k);
@@ -137,13 +139,16 @@ export async function benchDay({
       return (await response.json()).status;
     };
     const runs = [];
-    harness.heap.reset();
+    harness.heap?.reset();
     const before = workerdUsage();
     const started = performance.now();
     // Per run: the difference of the running total (the send's invocations only, not these polls).
     await harness.kvOps(true);
     let kvBefore = (await harness.kvOps()).total;
     for (let t = day; t < day + DAY; t += QUARTER) {
+      // Per run: workerd's CPU and the wall (the bench's own polls included), on the run's line.
+      const cpuBefore = workerdUsage().cpuSeconds;
+      const wallBefore = performance.now();
       await harness.cron(t, "*/15 * * * *");
       const id = new Date(t).toISOString().slice(0, 16).replace(":", "");
       let status = await slotStatus(id);
@@ -159,6 +164,8 @@ export async function benchDay({
         kvOps: kvAfter - kvBefore,
         sent: status?.sent ?? 0,
         skipped: status?.skipped ?? 0,
+        cpuMs: Math.round((workerdUsage().cpuSeconds - cpuBefore) * 1000),
+        wallMs: Math.round(performance.now() - wallBefore),
       };
       kvBefore = kvAfter;
       runs.push(run);
@@ -166,7 +173,7 @@ export async function benchDay({
     }
     const wallSeconds = (performance.now() - started) / 1000;
     const after = workerdUsage();
-    const heap = harness.heap.peak();
+    const heap = harness.heap?.peak() ?? { bytes: 0, inUse: 0 };
     const limits = await harness.limits();
     const perReader = harness.fake.perReader();
     const empty = runs.filter((r) => r.sent === 0 && r.skipped === 0);
@@ -234,7 +241,10 @@ export async function dayMain(values) {
   const r = await benchDay({
     ...options,
     onRun: (run) =>
-      run.sent > 0 && process.stderr.write(`  ${run.id}: sent ${run.sent}, KV ops ${run.kvOps}\n`),
+      run.sent > 0 &&
+      process.stderr.write(
+        `  ${run.id}: sent ${run.sent}, KV ops ${run.kvOps}, workerd CPU ${run.cpuMs} ms, wall ${run.wallMs} ms\n`,
+      ),
   });
   console.log(JSON.stringify(r, null, 2));
   if (values["no-record"]) return;
