@@ -111,6 +111,7 @@ export async function benchDay({
     latencyMsPerMB,
     consumers,
     watchHeap: true,
+    fakeThread: true,
   });
   try {
     const chosen = selections(k);
@@ -168,6 +169,7 @@ export async function benchDay({
     const after = workerdUsage();
     const heap = harness.heap.peak();
     const limits = await harness.limits();
+    await harness.fake.refresh();
     const perReader = harness.fake.perReader();
     const empty = runs.filter((r) => r.sent === 0 && r.skipped === 0);
     const busy = runs.filter((r) => r.sent > 0);

@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions, unstable_readConfig } from "wrangler";
 import { startFakeResend } from "./fake-resend.mjs";
+import { startFakeResendThread } from "./fake-resend-thread.mjs";
 import { freePort, watchHeap } from "./heap-watch.mjs";
 
 const BUILD_DIR = ".bench-build";
@@ -84,19 +85,22 @@ export function signWebhook(body, id, secret = WEBHOOK_SECRET) {
  * @param {{ rate: number, faults?: object, maxRetries?: number, seed?: number, keepEmails?: number,
  *   kvDir?: string, inspectorPort?: number, pagesPerStep?: number, delivery?: string,
  *   bindings?: object, latencyMs?: number, latencyMsPerMB?: number, dailyQuota?: number,
- *   monthlyQuota?: number, quotaDayMs?: number, consumers?: number, watchHeap?: boolean }} options
+ *   monthlyQuota?: number, quotaDayMs?: number, consumers?: number, watchHeap?: boolean,
+ *   fakeThread?: boolean }} options
  *   delivery: DIGEST_DELIVERY (default edition); kvDir: keep local KV in this folder (a seeded
  *   template, copied per run) instead of in memory; pagesPerStep: the Worker var
  *   FANOUT_PAGES_PER_STEP; latencyMs, latencyMsPerMB: the fake's latency (its defaults unless set);
  *   dailyQuota, monthlyQuota, quotaDayMs: its quotas (quotaDayMs is also the Worker's
  *   RESEND_QUOTA_DAY_SECONDS, so both agree when a quota day ends, as Resend and Tidings do on UTC
  *   days); consumers: send-consumer invocations at once (default: wrangler.toml's max_concurrency);
- *   watchHeap: sample the Worker isolate's memory through the inspector (`harness.heap`)
+ *   watchHeap: sample the Worker isolate's memory through the inspector (`harness.heap`);
+ *   fakeThread: the fake on its own thread (its numbers read after `await harness.fake.refresh()`)
  */
 export async function startHarness(options) {
   const scriptPath = buildBenchWorker();
   const inspectorPort = options.inspectorPort ?? (options.watchHeap ? await freePort() : undefined);
-  const fake = await startFakeResend({
+  // The bench runs the fake on a thread of its own (bench/fake-resend-thread.mjs); tests keep it here.
+  const fake = await (options.fakeThread ? startFakeResendThread : startFakeResend)({
     ratePerSecond: options.rate,
     faults: options.faults,
     seed: options.seed,
@@ -258,6 +262,7 @@ export async function startHarness(options) {
       await heap?.stop();
       await fake.eventsSettled();
       await mf.dispose();
+      // (On its own thread, the fake's last numbers are fetched as it closes.)
       await fake.close();
       if (fake.counts.violations > 0)
         throw new Error(

@@ -99,6 +99,7 @@ export async function benchRun({
     latencyMsPerMB,
     consumers: concurrency,
     watchHeap: true,
+    fakeThread: true,
     ...quota,
   });
   try {
@@ -112,9 +113,12 @@ export async function benchRun({
 
     await atNextQuotaDay(quota.quotaDayMs);
     harness.heap.reset();
+    await harness.fake.refresh();
     const before = workerdUsage();
     const nodeBefore = process.cpuUsage();
     const fakeBefore = harness.fake.handlerSeconds();
+    const fakeLoopBefore = harness.fake.loop?.();
+    const loopBefore = performance.eventLoopUtilization();
     const scheduledTime = Date.now();
     const id = new Date(scheduledTime).toISOString().slice(0, 10);
     const started = performance.now();
@@ -131,7 +135,13 @@ export async function benchRun({
     const wallSeconds = (performance.now() - started) / 1000;
     const after = workerdUsage();
     const node = process.cpuUsage(nodeBefore);
+    await harness.fake.refresh();
     const fakeSeconds = harness.fake.handlerSeconds() - fakeBefore;
+    const fakeLoop = harness.fake.loop?.();
+    const fakeThreadBusy = fakeLoop
+      ? performance.eventLoopUtilization(fakeLoop, fakeLoopBefore).utilization
+      : undefined;
+    const mainThreadBusy = performance.eventLoopUtilization(loopBefore).utilization;
     const heap = harness.heap.peak();
     const ops = await harness.kvOps();
     const limits = await harness.limits();
@@ -172,6 +182,8 @@ export async function benchRun({
         workerdUserSeconds: after.userSeconds - before.userSeconds,
         nodeSeconds: (node.user + node.system) / 1e6,
         fakeSeconds,
+        mainThreadBusy,
+        fakeThreadBusy,
       },
       peakMiB: after.peakBytes / 1024 / 1024,
       duplicates,
