@@ -4,11 +4,11 @@
 import { execFileSync } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
-import { Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions, unstable_readConfig } from "wrangler";
 import { startFakeResend } from "./fake-resend.mjs";
 import { startFakeResendThread } from "./fake-resend-thread.mjs";
 import { freePort, watchHeap } from "./heap-watch.mjs";
+import { stalledQueues, startMiniflare } from "./miniflare-queues.mjs";
 
 const BUILD_DIR = ".bench-build";
 const EDITOR_TOKEN = "bench-editor-token";
@@ -125,7 +125,8 @@ export async function startHarness(options) {
     consumers[`${SEND_QUEUE}-${i}`] = { ...consumers[SEND_QUEUE] };
     producers[`SEND_QUEUE_${i}`] = { queueName: `${SEND_QUEUE}-${i}` };
   }
-  const mf = new Miniflare({
+  // Its queue brokers kept flushing however loaded the machine (bench/miniflare-queues.mjs).
+  const mf = await startMiniflare({
     ...workerOptions,
     name: WORKER_NAME,
     // The bundle as one explicit module: the resend SDK keeps an optional dynamic import of
@@ -161,7 +162,6 @@ export async function startHarness(options) {
     },
     ...(inspectorPort ? { inspectorPort } : {}),
   });
-  await mf.ready;
   const heap = options.watchHeap ? await watchHeap(inspectorPort, WORKER_NAME) : null;
 
   const call = async (path, init = {}) => {
@@ -244,15 +244,41 @@ export async function startHarness(options) {
       const worker = await mf.getWorker();
       await worker.scheduled({ cron, scheduledTime: new Date(scheduledTime) });
     },
-    /** Polls the digest's status until every chunk is accounted for (sent or failed). */
-    async drained(id, { timeoutMs = 600_000, onProgress, pollMs = 25 } = {}) {
+    /** Twins whose broker stopped delivering (bench/miniflare-queues.mjs). */
+    stalledQueues: () => stalledQueues(call, producers),
+    /**
+     * Polls the digest's status until every chunk is accounted for (sent or failed). No progress for
+     * `stallMs` while a twin holds due messages that no consumer takes fails the run at once.
+     */
+    async drained(id, { timeoutMs = 600_000, onProgress, pollMs = 25, stallMs = 60_000 } = {}) {
       const deadline = Date.now() + timeoutMs;
+      let progress = "";
+      let progressAt = Date.now();
       for (;;) {
         const status = await this.status(id);
         onProgress?.(status);
         if (status && (status.status === "sent" || status.status === "failed")) return status;
-        if (Date.now() > deadline)
-          throw new Error(`not drained in time: ${JSON.stringify(status)}`);
+        const now = Date.now();
+        const seen = JSON.stringify([
+          status?.status,
+          status?.recipients,
+          status?.sent,
+          status?.failed,
+          status?.skipped,
+        ]);
+        if (seen !== progress) [progress, progressAt] = [seen, now];
+        else if (now - progressAt > stallMs) {
+          const stalled = await this.stalledQueues();
+          if (stalled.length > 0)
+            throw new Error(
+              `the send stalled: no progress for ${Math.round((now - progressAt) / 1000)} s, and queues hold due jobs no consumer takes: ${JSON.stringify(stalled)}; status ${JSON.stringify(status)}`,
+            );
+          progressAt = now;
+        }
+        if (now > deadline)
+          throw new Error(
+            `not drained in time: ${JSON.stringify(status)}; queues ${JSON.stringify(await call("/__bench/queues"))}`,
+          );
         // Often enough that the poll adds little to the measured wall time; each poll is 3 KV reads.
         await new Promise((resolve) => setTimeout(resolve, pollMs));
       }
