@@ -271,6 +271,8 @@ async function main() {
     const result = await benchRun({ ...options, seed: i + 1, onProgress: bar });
     process.stderr.write("\n");
     console.log(runLine(result));
+    // BENCH_TRACE_DUPLICATES=1: each duplicated reader's deliveries (key, chunk, second).
+    if (result.trace.length > 0) console.log(JSON.stringify(result.trace, null, 1));
     results.push(result);
   }
   recordRuns(results, { ...options, runs }, !values["no-record"]);
