@@ -13,6 +13,7 @@ import { editionSend } from "../src/digest/edition-send";
 import { unsubscribe } from "../src/subscribers/subscription";
 import { benchText } from "./bench-articles";
 import { spreadQueue } from "../test/platform/concurrent-queues";
+import { countedInvocation, hold, sendQueues } from "./queue-watch";
 import { limitDurableObject, limitWorker } from "../test/platform/limit-worker";
 import {
   configureLimits,
@@ -54,6 +55,9 @@ const settings = {
   crashes: 0,
   maxCrashes: Number.POSITIVE_INFINITY,
   crashMethod: "",
+  // Each queue batch first holds the thread this many loops (workerd runs every service on one
+  // thread): a consumer that runs long on a loaded machine (test/faults/queue-broker.test.ts).
+  holdLoops: 0,
 };
 // mulberry32: a seeded generator in 32-bit integer arithmetic (a float LCG loses precision and cycles).
 let state = 42;
@@ -219,6 +223,12 @@ async function benchRoute(request: Request, env: AppEnv): Promise<Response> {
       );
       return Response.json({ ops, total: usage.totalsByKind.kv, crashes: settings.crashes });
     }
+    case "/__bench/hold":
+      // The thread held here: how many loops make how long (the caller times it).
+      return Response.json({ held: hold(Number(url.searchParams.get("loops") ?? 0)) });
+    case "/__bench/queues":
+      // Each twin's due backlog and the consumer invocations running (bench/queue-watch.ts).
+      return Response.json(await sendQueues(env));
     default:
       return new Response("not found", { status: 404 });
   }
@@ -236,5 +246,9 @@ export default {
     return limited.fetch!(request, spreadQueue(env), ctx);
   },
   scheduled: (controller, env, ctx) => limited.scheduled!(controller, spreadQueue(env), ctx),
-  queue: (batch, env, ctx) => limited.queue!(batch, spreadQueue(env), ctx),
+  queue: (batch, env, ctx) =>
+    countedInvocation(batch.queue, () => {
+      hold(settings.holdLoops);
+      return limited.queue!(batch, spreadQueue(env), ctx) as Promise<void>;
+    }),
 } satisfies ExportedHandler<AppEnv>;

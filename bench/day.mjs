@@ -113,6 +113,7 @@ export async function benchDay({
     // BENCH_NO_HEAP_WATCH=1 (a debugging aid): no memory figures, and none of the watcher's CPU in
     // workerd's (its forced collections cost the isolate CPU in proportion to the wall).
     watchHeap: !process.env.BENCH_NO_HEAP_WATCH,
+    fakeThread: true,
   });
   try {
     const chosen = selections(k);
@@ -175,6 +176,7 @@ export async function benchDay({
     const after = workerdUsage();
     const heap = harness.heap?.peak() ?? { bytes: 0, inUse: 0 };
     const limits = await harness.limits();
+    await harness.fake.refresh();
     const perReader = harness.fake.perReader();
     const empty = runs.filter((r) => r.sent === 0 && r.skipped === 0);
     const busy = runs.filter((r) => r.sent > 0);

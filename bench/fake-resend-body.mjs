@@ -14,22 +14,54 @@ const WIDE = /[\u0080-\uffff]/;
 
 // Bodies over SKIM_ABOVE bytes are skimmed: html and text values of 1 KB or more are measured, not
 // decoded (a placeholder stands in, its size beside it). JSON.parse then reads what the contract
-// checks, and a 16 MB batch at the field maxima costs a third of a full parse. Only a key can be
-// preceded by `{` or `,` and followed by `":"` unescaped, so a value holding such text is never cut.
+// checks. The skim works on the bytes with Buffer's native search, and follows the strings (inside
+// a JSON string every quote is escaped), so text that looks like a key inside a value is never taken
+// for one. A 16 MB batch at the field maxima is read in about 3 ms this way, against 10 to 17 ms
+// through a latin1 string and a regular expression (most of the fake's time at 800 MB a second).
+// JSON with spaces around the colon is not skimmed, only read whole. Skimmed values are measured,
+// not checked for escapes.
 export const SKIM_ABOVE = 1024 * 1024;
-const LONG_VALUE = /([{,]\s*)"(html|text)"(\s*:\s*)"([^"\\]*(?:\\.[^"\\]*)*)"/g;
+const LONG_KEYS = [Buffer.from('"html":"'), Buffer.from('"text":"')];
 const SKIMMED = "\u0001skim:";
 const SIZE = Symbol("html and text bytes");
+const [QUOTE, BACKSLASH] = [0x22, 0x5c];
 
-/** `text` with its long html and text values replaced by placeholders; `sizes` theirs. */
-function skim(text) {
+/** The index of the quote that ends the JSON string whose content starts at `from`, or -1. */
+function stringEnd(raw, from) {
+  for (let at = from; ;) {
+    const quote = raw.indexOf(QUOTE, at);
+    if (quote < 0) return -1;
+    let slashes = 0;
+    while (raw[quote - 1 - slashes] === BACKSLASH) slashes++;
+    if (slashes % 2 === 0) return quote;
+    at = quote + 1;
+  }
+}
+
+/**
+ * `raw` with its long html and text values replaced by placeholders; `sizes` theirs (bytes). It hops
+ * from string to string (an unescaped quote opens one, the next closes it), so every byte is passed
+ * once, by the native search for a quote, and JavaScript sees only the few quotes of the short fields.
+ */
+export function skim(raw) {
+  const parts = [];
   const sizes = [];
-  const skimmed = text.replace(LONG_VALUE, (whole, before, key, colon, value) =>
-    value.length < 1024
-      ? whole
-      : `${before}"${key}"${colon}"\\u0001skim:${sizes.push(value.length) - 1}"`,
-  );
-  return { skimmed, sizes };
+  let kept = 0;
+  for (let open = raw.indexOf(QUOTE); open >= 0;) {
+    const key = LONG_KEYS.find((k) => raw.compare(k, 0, k.length, open, open + k.length) === 0);
+    // A key of a long value: its value's content starts after `"html":"`; else the string's own.
+    const start = key ? open + key.length : open + 1;
+    const end = stringEnd(raw, start);
+    if (end < 0) break;
+    if (key && end - start >= 1024) {
+      parts.push(raw.subarray(kept, start), Buffer.from(`\\u0001skim:${sizes.length}`));
+      sizes.push(end - start);
+      kept = end;
+    }
+    open = raw.indexOf(QUOTE, end + 1);
+  }
+  parts.push(raw.subarray(kept));
+  return { skimmed: sizes.length === 0 ? raw : Buffer.concat(parts), sizes };
 }
 
 /** An email's html and text size: bytes as sent for skimmed values, characters otherwise. */
@@ -90,9 +122,9 @@ export const wholeEmail = (email) =>
  * text as bytes (`wholeEmail` decodes them) or, above `skimAbove` bytes, as measured placeholders.
  */
 export function parseBody(raw, skimAbove) {
-  const { text, bytewise } = bodyText(raw);
-  const skimmed = raw.length > (skimAbove ?? Infinity) ? skim(text) : null;
-  let body = JSON.parse(skimmed?.skimmed ?? text);
+  const skimmed = raw.length > (skimAbove ?? Infinity) ? skim(raw) : null;
+  const { text, bytewise } = bodyText(skimmed?.skimmed ?? raw);
+  let body = JSON.parse(text);
   const each = (fix) => (body = Array.isArray(body) ? body.map(fix) : fix(body));
   if (bytewise) each(exactFields);
   if (skimmed) each((email) => withSizes(email, skimmed.sizes));

@@ -97,6 +97,8 @@ export async function startFakeResend(options = {}) {
 
   /** Every answer waits out the latency, carries the rate headers, and says what it is. */
   async function answer(res, started, bytes, status, body, extraHeaders = {}) {
+    // The rate headers say what the team's limit was when the call was checked, on its arrival.
+    const rate = rateHeaders(teamLimit.state(faults));
     const fixed = faults.latencyMs ?? options.latencyMs ?? DEFAULT_LATENCY_MS;
     const perMB = ((options.latencyMsPerMB ?? DEFAULT_LATENCY_MS_PER_MB) * bytes) / 1_000_000;
     const wait = fixed + perMB - (Date.now() - started);
@@ -105,13 +107,16 @@ export async function startFakeResend(options = {}) {
     res.writeHead(status, {
       "Content-Type": "application/json",
       "Content-Length": Buffer.byteLength(text),
-      ...rateHeaders(teamLimit.state(faults)),
+      ...rate,
       ...extraHeaders,
     });
     res.end(text);
   }
 
-  /** Who may call what, in the order Resend checks: key, route, headers, size, outage. */
+  /**
+   * Who may call what, in the order Resend checks: key, route, headers, size, outage. `body` is read
+   * before the first wait (the server reuses it for the next request).
+   */
   async function handle(req, res, body, bytes) {
     const started = Date.now();
     const send = (status, body, headers) => answer(res, started, bytes, status, body, headers);
@@ -283,6 +288,8 @@ export async function startFakeResend(options = {}) {
     violations: record.violations,
     /** Every webhook event emitted so far has been handled. */
     eventsSettled: events.settled,
+    /** Nothing to fetch in this thread (bench/fake-resend-thread.mjs fetches its numbers). */
+    refresh: async () => {},
     /** Seconds this thread spent in the fake's handlers (bench/fake-resend-http.mjs). */
     handlerSeconds: server.handlerSeconds,
     close: server.close,

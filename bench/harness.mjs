@@ -4,10 +4,11 @@
 import { execFileSync } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
-import { Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions, unstable_readConfig } from "wrangler";
 import { startFakeResend } from "./fake-resend.mjs";
+import { startFakeResendThread } from "./fake-resend-thread.mjs";
 import { freePort, watchHeap } from "./heap-watch.mjs";
+import { stalledQueues, startMiniflare } from "./miniflare-queues.mjs";
 
 const BUILD_DIR = ".bench-build";
 const EDITOR_TOKEN = "bench-editor-token";
@@ -84,19 +85,22 @@ export function signWebhook(body, id, secret = WEBHOOK_SECRET) {
  * @param {{ rate: number, faults?: object, maxRetries?: number, seed?: number, keepEmails?: number,
  *   kvDir?: string, inspectorPort?: number, pagesPerStep?: number, delivery?: string,
  *   bindings?: object, latencyMs?: number, latencyMsPerMB?: number, dailyQuota?: number,
- *   monthlyQuota?: number, quotaDayMs?: number, consumers?: number, watchHeap?: boolean }} options
+ *   monthlyQuota?: number, quotaDayMs?: number, consumers?: number, watchHeap?: boolean,
+ *   fakeThread?: boolean }} options
  *   delivery: DIGEST_DELIVERY (default edition); kvDir: keep local KV in this folder (a seeded
  *   template, copied per run) instead of in memory; pagesPerStep: the Worker var
  *   FANOUT_PAGES_PER_STEP; latencyMs, latencyMsPerMB: the fake's latency (its defaults unless set);
  *   dailyQuota, monthlyQuota, quotaDayMs: its quotas (quotaDayMs is also the Worker's
  *   RESEND_QUOTA_DAY_SECONDS, so both agree when a quota day ends, as Resend and Tidings do on UTC
  *   days); consumers: send-consumer invocations at once (default: wrangler.toml's max_concurrency);
- *   watchHeap: sample the Worker isolate's memory through the inspector (`harness.heap`)
+ *   watchHeap: sample the Worker isolate's memory through the inspector (`harness.heap`);
+ *   fakeThread: the fake on its own thread (its numbers read after `await harness.fake.refresh()`)
  */
 export async function startHarness(options) {
   const scriptPath = buildBenchWorker();
   const inspectorPort = options.inspectorPort ?? (options.watchHeap ? await freePort() : undefined);
-  const fake = await startFakeResend({
+  // The bench runs the fake on a thread of its own (bench/fake-resend-thread.mjs); tests keep it here.
+  const fake = await (options.fakeThread ? startFakeResendThread : startFakeResend)({
     ratePerSecond: options.rate,
     faults: options.faults,
     seed: options.seed,
@@ -121,7 +125,8 @@ export async function startHarness(options) {
     consumers[`${SEND_QUEUE}-${i}`] = { ...consumers[SEND_QUEUE] };
     producers[`SEND_QUEUE_${i}`] = { queueName: `${SEND_QUEUE}-${i}` };
   }
-  const mf = new Miniflare({
+  // Its queue brokers kept flushing however loaded the machine (bench/miniflare-queues.mjs).
+  const mf = await startMiniflare({
     ...workerOptions,
     name: WORKER_NAME,
     // The bundle as one explicit module: the resend SDK keeps an optional dynamic import of
@@ -144,6 +149,8 @@ export async function startHarness(options) {
       ...(options.pagesPerStep ? { FANOUT_PAGES_PER_STEP: String(options.pagesPerStep) } : {}),
       // The fault suites and the unpersonalised rows send the day's edition to everyone.
       DIGEST_DELIVERY: options.delivery ?? "edition",
+      // The twins take the send queue's messages in runs of a batch (test/platform/concurrent-queues.ts).
+      QUEUE_TWIN_RUN: String(sendConsumer().max_batch_size ?? 1),
       // Scaled time for the fault tests: shorter backoff, the same logic.
       ...(options.bindings ?? {}),
     },
@@ -157,7 +164,6 @@ export async function startHarness(options) {
     },
     ...(inspectorPort ? { inspectorPort } : {}),
   });
-  await mf.ready;
   const heap = options.watchHeap ? await watchHeap(inspectorPort, WORKER_NAME) : null;
 
   const call = async (path, init = {}) => {
@@ -240,15 +246,41 @@ export async function startHarness(options) {
       const worker = await mf.getWorker();
       await worker.scheduled({ cron, scheduledTime: new Date(scheduledTime) });
     },
-    /** Polls the digest's status until every chunk is accounted for (sent or failed). */
-    async drained(id, { timeoutMs = 600_000, onProgress, pollMs = 25 } = {}) {
+    /** Twins whose broker stopped delivering (bench/miniflare-queues.mjs). */
+    stalledQueues: () => stalledQueues(call, producers),
+    /**
+     * Polls the digest's status until every chunk is accounted for (sent or failed). No progress for
+     * `stallMs` while a twin holds due messages that no consumer takes fails the run at once.
+     */
+    async drained(id, { timeoutMs = 600_000, onProgress, pollMs = 25, stallMs = 60_000 } = {}) {
       const deadline = Date.now() + timeoutMs;
+      let progress = "";
+      let progressAt = Date.now();
       for (;;) {
         const status = await this.status(id);
         onProgress?.(status);
         if (status && (status.status === "sent" || status.status === "failed")) return status;
-        if (Date.now() > deadline)
-          throw new Error(`not drained in time: ${JSON.stringify(status)}`);
+        const now = Date.now();
+        const seen = JSON.stringify([
+          status?.status,
+          status?.recipients,
+          status?.sent,
+          status?.failed,
+          status?.skipped,
+        ]);
+        if (seen !== progress) [progress, progressAt] = [seen, now];
+        else if (now - progressAt > stallMs) {
+          const stalled = await this.stalledQueues();
+          if (stalled.length > 0)
+            throw new Error(
+              `the send stalled: no progress for ${Math.round((now - progressAt) / 1000)} s, and queues hold due jobs no consumer takes: ${JSON.stringify(stalled)}; status ${JSON.stringify(status)}`,
+            );
+          progressAt = now;
+        }
+        if (now > deadline)
+          throw new Error(
+            `not drained in time: ${JSON.stringify(status)}; queues ${JSON.stringify(await call("/__bench/queues"))}`,
+          );
         // Often enough that the poll adds little to the measured wall time; each poll is 3 KV reads.
         await new Promise((resolve) => setTimeout(resolve, pollMs));
       }
@@ -258,6 +290,7 @@ export async function startHarness(options) {
       await heap?.stop();
       await fake.eventsSettled();
       await mf.dispose();
+      // (On its own thread, the fake's last numbers are fetched as it closes.)
       await fake.close();
       if (fake.counts.violations > 0)
         throw new Error(

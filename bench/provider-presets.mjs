@@ -55,6 +55,7 @@ export async function atNextQuotaDay(quotaDayMs) {
  */
 export async function providerOutcome(harness, id, emails, left = new Set()) {
   await harness.fake.eventsSettled();
+  await harness.fake.refresh();
   const status = await harness.status(id);
   const listed = new Set(await harness.failedReaders(id));
   const suppressed = new Set(harness.fake.suppressedTo());

@@ -100,6 +100,7 @@ export async function benchRun({
     consumers: concurrency,
     // BENCH_NO_HEAP_WATCH=1: no memory figures, and none of the watcher's CPU (bench/day.mjs).
     watchHeap: !process.env.BENCH_NO_HEAP_WATCH,
+    fakeThread: true,
     ...quota,
   });
   try {
@@ -113,9 +114,12 @@ export async function benchRun({
 
     await atNextQuotaDay(quota.quotaDayMs);
     harness.heap?.reset();
+    await harness.fake.refresh();
     const before = workerdUsage();
     const nodeBefore = process.cpuUsage();
     const fakeBefore = harness.fake.handlerSeconds();
+    const fakeLoopBefore = harness.fake.loop?.();
+    const loopBefore = performance.eventLoopUtilization();
     const scheduledTime = Date.now();
     const id = new Date(scheduledTime).toISOString().slice(0, 10);
     const started = performance.now();
@@ -132,7 +136,13 @@ export async function benchRun({
     const wallSeconds = (performance.now() - started) / 1000;
     const after = workerdUsage();
     const node = process.cpuUsage(nodeBefore);
+    await harness.fake.refresh();
     const fakeSeconds = harness.fake.handlerSeconds() - fakeBefore;
+    const fakeLoop = harness.fake.loop?.();
+    const fakeThreadBusy = fakeLoop
+      ? performance.eventLoopUtilization(fakeLoop, fakeLoopBefore).utilization
+      : undefined;
+    const mainThreadBusy = performance.eventLoopUtilization(loopBefore).utilization;
     const heap = harness.heap?.peak() ?? {
       bytes: 0,
       inUse: 0,
@@ -181,6 +191,8 @@ export async function benchRun({
         workerdUserSeconds: after.userSeconds - before.userSeconds,
         nodeSeconds: (node.user + node.system) / 1e6,
         fakeSeconds,
+        mainThreadBusy,
+        fakeThreadBusy,
       },
       peakMiB: after.peakBytes / 1024 / 1024,
       duplicates,
@@ -268,6 +280,8 @@ async function main() {
     const result = await benchRun({ ...options, seed: i + 1, onProgress: bar });
     process.stderr.write("\n");
     console.log(runLine(result));
+    // BENCH_TRACE_DUPLICATES=1: each duplicated reader's deliveries (key, chunk, second).
+    if (result.trace.length > 0) console.log(JSON.stringify(result.trace, null, 1));
     results.push(result);
   }
   recordRuns(results, { ...options, runs }, !values["no-record"]);

@@ -24,7 +24,14 @@ export function coresWords({ coreTime: cores, wallSeconds }) {
     `${seconds.toFixed(1)} s (${(seconds / wallSeconds).toFixed(2)} of a core)`;
   return (
     `cores: workerd ${share(cores.workerdSeconds)} (user ${cores.workerdUserSeconds.toFixed(1)} s, kernel ${(cores.workerdSeconds - cores.workerdUserSeconds).toFixed(1)} s), bench process ${share(cores.nodeSeconds)} ` +
-    `of which the fake's handlers at least ${share(cores.fakeSeconds)}`
+    `of which the fake's handlers at least ${share(cores.fakeSeconds)}` +
+    // A main thread busy all the time reads the fake's sockets late: its bodies arrive late.
+    (cores.mainThreadBusy === undefined
+      ? ""
+      : `, its main thread busy ${(cores.mainThreadBusy * 100).toFixed(0)}% of the run`) +
+    (cores.fakeThreadBusy === undefined
+      ? ""
+      : `, the fake's thread ${(cores.fakeThreadBusy * 100).toFixed(0)}%`)
   );
 }
 

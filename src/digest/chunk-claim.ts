@@ -45,6 +45,9 @@ export async function claimChunk(
   if (!row) return { kind: "unknown" };
   if (row.state === "sent" || row.state === "failed") return { kind: "settled" };
   if (pauseOf(sql)) {
+    // Held while still claimed: its earlier call went unanswered. Holding forgets "claimed", so the
+    // chunk is marked now, or an answered error after the pause would free a set perhaps delivered.
+    if (row.state === "claimed" && row.fixed !== null) markUncertain(sql, chunk);
     holdChunk(sql, chunk, Date.now());
     return { kind: "held" };
   }

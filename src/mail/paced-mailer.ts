@@ -65,11 +65,15 @@ export function createPacedMailer(inner: Mailer, options: PacedMailerOptions): M
   let observed: LastAnswer | undefined;
   let acceptedAtMs: number | null = null;
 
-  function observe(result: SendResult): void {
+  // The rate headers are dated from the call's start, not its answer: the provider counts a call
+  // when it arrives, and a batch's answer comes seconds later (its upload, then the sending). Dated
+  // from the answer, "none left for 1 s" would hold every caller for a second after each answer
+  // even though that second had passed before the answer came (issue 19, at 3 s calls).
+  function observe(result: SendResult, startedAtMs: number): void {
     const rate = result.rate;
     if (result.ok) acceptedAtMs = clock();
     observed = {
-      atMs: clock(),
+      atMs: startedAtMs,
       acceptedAtMs,
       ...(rate ? { rate: { remaining: rate.remaining, resetSeconds: rate.resetSeconds } } : {}),
     };
@@ -130,8 +134,9 @@ export function createPacedMailer(inner: Mailer, options: PacedMailerOptions): M
       }
       const waitMs = startAtMs - clock();
       if (waitMs > 0) await sleep(waitMs);
+      const startedAtMs = clock();
       const result = await gate(call);
-      observe(result);
+      observe(result, startedAtMs);
       if (result.ok) return result;
       if (result.reason === "quota") return quotaSpent(result);
       if (result.reason !== "rate_limited") return result;

@@ -33,8 +33,9 @@ export function providerLimiter(
 export type Booking = { atMs: number; quota: QuotaStop | null };
 
 /**
- * What a caller's last answer said, handed over with its next booking: when it came, its rate
- * headers, and when the caller last had a call accepted.
+ * What a caller's last answer said, handed over with its next booking: when its call started (the
+ * provider counted it on arrival, so its rate headers hold from about then), the rate headers, and
+ * when the caller last had a call accepted.
  */
 export type LastAnswer = {
   atMs: number;

@@ -5,6 +5,7 @@
 // so, holds every chunk, and carries on by itself when the quota resets or when an editor resumes.
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { endPause } from "../../src/digest/edition-pause";
 import { REDRIVE_CHUNK_BASE } from "../../src/digest/failed-readers";
 import { choicesOf, recordChoices } from "../../src/digest/slot-choices";
 import { defaultPreferences } from "../../src/subscribers/preferences";
@@ -179,6 +180,31 @@ describe("a spent quota", () => {
     // The held chunks go back to the real queue, and its consumer (the local outbox) sends them.
     await waitFor(async () => (await status(owner))?.status === "sent");
     expect(await status(owner)).toMatchObject({ sent: 6, failed: 0, pause: null });
+  });
+
+  it("keeps the set and key of a chunk claimed before the pause: its call may have gone out", async () => {
+    const { id, owner } = await edition([readers("out-a", 3), readers("out-b", 3)]);
+    // Chunk 0's call goes out and its answer never comes (a dropped connection, a crash).
+    const first = await owner.claim(0);
+    expect(first.kind).toBe("send");
+    // Chunk 1's answer says the quota is spent: the send pauses, and chunk 0's retry is held.
+    await run(
+      [{ digestId: id, chunk: 1 }],
+      deps(fakeProvider([quotaAnswer(Date.now() + 3_600_000)]).mailer),
+    );
+    expect((await owner.claim(0)).kind).toBe("held");
+    await runInDurableObject(owner, (_i, state) => void endPause(state.storage.sql));
+    // After the pause, the same set under the same key; an answered error then frees nothing, since
+    // the first call under that key may have been delivered.
+    expect(await owner.claim(0)).toEqual(first);
+    await owner.settle(0, { kind: "undelivered" });
+    const row = await runInDurableObject(owner, (_i, state) =>
+      state.storage.sql
+        .exec<{ fixed: string | null }>(`SELECT fixed FROM chunk WHERE chunk = 0`)
+        .one(),
+    );
+    expect(row.fixed).not.toBeNull();
+    expect(await owner.claim(0)).toEqual(first);
   });
 
   it("carries on by itself when the limiter's quota stop ends", async () => {

@@ -127,6 +127,26 @@ describe("the paced mailer", () => {
     expect(calls[1]!.at - calls[0]!.at).toBeGreaterThanOrEqual(900);
   });
 
+  it("dates the rate headers from the call's start: a second that passed before a slow answer holds nothing", async () => {
+    const calls = spyOnResend(
+      async () => {
+        // A big batch: the provider counted the call on arrival; its answer comes 1.3 s later.
+        await new Promise((resolve) => setTimeout(resolve, 1300));
+        return resendReply(
+          200,
+          { id: "e1" },
+          { "ratelimit-remaining": "0", "ratelimit-reset": "1" },
+        );
+      },
+      () => resendReply(200, { id: "e2" }),
+    );
+    const { mailer } = pacedMailer(10);
+    await mailer.send(email, "k1");
+    const answeredAt = Date.now();
+    await mailer.send(email, "k2");
+    expect(calls[1]!.at - answeredAt).toBeLessThan(300);
+  });
+
   it("returns a 5xx at once for the caller to back off", async () => {
     const calls = spyOnResend(() => resendError(503, "application_error", "down"));
     const { mailer } = pacedMailer(10);
