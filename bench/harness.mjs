@@ -149,8 +149,6 @@ export async function startHarness(options) {
       ...(options.pagesPerStep ? { FANOUT_PAGES_PER_STEP: String(options.pagesPerStep) } : {}),
       // The fault suites and the unpersonalised rows send the day's edition to everyone.
       DIGEST_DELIVERY: options.delivery ?? "edition",
-      // The twins take the send queue's messages in runs of a batch (test/platform/concurrent-queues.ts).
-      QUEUE_TWIN_RUN: String(sendConsumer().max_batch_size ?? 1),
       // Scaled time for the fault tests: shorter backoff, the same logic.
       ...(options.bindings ?? {}),
     },

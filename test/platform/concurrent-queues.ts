@@ -19,16 +19,10 @@ function twinsOf(env: Record<string, unknown>, binding: string): Queue[] {
   return [env[binding] as Queue, ...numbered];
 }
 
-/**
- * One queue that sends each run of `run` messages to the next twin in turn (sendBatch: one call per
- * twin). Production hands up to max_batch_size queued messages to one invocation: with runs of that
- * size, a step of 100 jobs makes full batches for 17 invocations, as there, rather than two or three
- * jobs for each of 40 twins, which kept every twin's consumer busy with a part-full batch for a
- * whole call's latency (the first seconds of a send at 3.2 s a call sent nothing new).
- */
-function spreadOver(twins: Queue[], run: number): Queue {
+/** One queue that sends each message to the next twin in turn (sendBatch: one call per twin). */
+function spreadOver(twins: Queue[]): Queue {
   let next = 0;
-  const take = () => twins[Math.floor(next++ / run) % twins.length]!;
+  const take = () => twins[next++ % twins.length]!;
   return {
     // The backlog of all twins: what one production queue would report.
     async metrics() {
@@ -63,9 +57,7 @@ export function spreadQueue<E extends object>(env: E, binding = "SEND_QUEUE"): E
   const known = spread.get(env);
   if (known) return known as E;
   const twins = twinsOf(env as Record<string, unknown>, binding);
-  // The harness says how many messages make one run (the consumer's max_batch_size); else 1.
-  const run = Number((env as { QUEUE_TWIN_RUN?: string }).QUEUE_TWIN_RUN ?? 1) || 1;
-  const spreadEnv = twins.length > 1 ? { ...env, [binding]: spreadOver(twins, run) } : env;
+  const spreadEnv = twins.length > 1 ? { ...env, [binding]: spreadOver(twins) } : env;
   spread.set(env, spreadEnv);
   return spreadEnv;
 }
