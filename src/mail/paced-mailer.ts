@@ -134,8 +134,9 @@ export function createPacedMailer(inner: Mailer, options: PacedMailerOptions): M
       }
       const waitMs = startAtMs - clock();
       if (waitMs > 0) await sleep(waitMs);
-      const startedAtMs = clock();
-      const result = await gate(call);
+      let startedAtMs = clock();
+      // Timed once a connection is free: the call starts then, not while it waits for the gate.
+      const result = await gate(() => ((startedAtMs = clock()), call()));
       observe(result, startedAtMs);
       if (result.ok) return result;
       if (result.reason === "quota") return quotaSpent(result);
