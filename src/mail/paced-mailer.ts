@@ -136,7 +136,10 @@ export function createPacedMailer(inner: Mailer, options: PacedMailerOptions): M
       if (waitMs > 0) await sleep(waitMs);
       let startedAtMs = clock();
       // Timed once a connection is free: the call starts then, not while it waits for the gate.
-      const result = await gate(() => ((startedAtMs = clock()), call()));
+      const result = await gate(() => {
+        startedAtMs = clock();
+        return call();
+      });
       observe(result, startedAtMs);
       if (result.ok) return result;
       if (result.reason === "quota") return quotaSpent(result);
