@@ -12,7 +12,7 @@ import { dueIndex, readPage } from "../src/subscribers/due-index";
 import { editionSend } from "../src/digest/edition-send";
 import { unsubscribe } from "../src/subscribers/subscription";
 import { benchText } from "./bench-articles";
-import { spreadQueue } from "../test/platform/concurrent-queues";
+import { asTwinConsumer, spreadQueue } from "../test/platform/concurrent-queues";
 import { countedInvocation, hold, sendQueues } from "./queue-watch";
 import { limitDurableObject, limitWorker } from "../test/platform/limit-worker";
 import {
@@ -247,8 +247,10 @@ export default {
   },
   scheduled: (controller, env, ctx) => limited.scheduled!(controller, spreadQueue(env), ctx),
   queue: (batch, env, ctx) =>
-    countedInvocation(batch.queue, () => {
-      hold(settings.holdLoops);
-      return limited.queue!(batch, spreadQueue(env), ctx) as Promise<void>;
-    }),
+    countedInvocation(batch.queue, () =>
+      asTwinConsumer(env, batch.queue, batch.messages.length, () => {
+        hold(settings.holdLoops);
+        return limited.queue!(batch, spreadQueue(env), ctx) as Promise<void>;
+      }),
+    ),
 } satisfies ExportedHandler<AppEnv>;

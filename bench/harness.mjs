@@ -121,9 +121,11 @@ export async function startHarness(options) {
   // Concurrent consumer invocations, as production runs max_concurrency of them: the send queue's
   // twins, each with its own broker and the same settings (test/platform/concurrent-queues.ts).
   const concurrency = options.consumers ?? sendConsumer().max_concurrency ?? 1;
+  const twinNames = [SEND_QUEUE];
   for (let i = 1; i < concurrency; i++) {
     consumers[`${SEND_QUEUE}-${i}`] = { ...consumers[SEND_QUEUE] };
     producers[`SEND_QUEUE_${i}`] = { queueName: `${SEND_QUEUE}-${i}` };
+    twinNames.push(`${SEND_QUEUE}-${i}`);
   }
   // Its queue brokers kept flushing however loaded the machine (bench/miniflare-queues.mjs).
   const mf = await startMiniflare({
@@ -142,6 +144,9 @@ export async function startHarness(options) {
       RESEND_API_KEY: fake.apiKey,
       RESEND_BASE_URL: fake.url,
       RESEND_RATE_PER_SECOND: String(options.rate),
+      // The twins' one backlog hands a free twin up to a batch (test/platform/concurrent-queues.ts).
+      BENCH_SEND_QUEUES: JSON.stringify(twinNames),
+      BENCH_SEND_BATCH: String(consumers[SEND_QUEUE].maxBatchSize ?? 10),
       RESEND_WEBHOOK_SECRET: WEBHOOK_SECRET,
       ...(options.quotaDayMs
         ? { RESEND_QUOTA_DAY_SECONDS: String(options.quotaDayMs / 1000) }

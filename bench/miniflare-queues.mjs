@@ -46,10 +46,15 @@ export async function startMiniflare(options) {
  */
 export async function stalledQueues(call, producers) {
   const look = async () => {
-    const { backlogs, running } = await call("/__bench/queues");
-    return Object.entries(backlogs)
+    const { backlogs, running, waiting } = await call("/__bench/queues");
+    const stalled = Object.entries(backlogs)
       .map(([binding, backlog]) => ({ queue: producers[binding].queueName, backlog }))
       .filter(({ queue, backlog }) => backlog > 0 && !running[queue]);
+    // Jobs in the twins' one backlog while no twin runs or holds any: nothing would hand them out.
+    const idle = Object.values(backlogs).every((n) => n === 0);
+    if (waiting > 0 && idle && Object.values(running).every((n) => n === 0))
+      stalled.push({ queue: "the twins' one backlog", backlog: waiting });
+    return stalled;
   };
   const first = await look();
   if (first.length === 0) return [];

@@ -2,6 +2,7 @@
 // due backlog and the consumer invocations running now, so a broker that stopped delivering (due
 // messages, nothing running) is told apart from a slow or hung consumer (invocations running). And
 // a hold on workerd's one thread, for the test of a consumer that runs long on a loaded machine.
+import { waitingInBacklog } from "../test/platform/concurrent-queues";
 
 // Queue invocations running now, by queue name.
 const running = new Map<string, number>();
@@ -16,14 +17,17 @@ export async function countedInvocation(queue: string, run: () => Promise<void>)
   }
 }
 
-/** { backlogs: due messages by twin binding, running: invocations by queue name }. */
+/**
+ * { backlogs: due messages by twin binding, running: invocations by queue name, waiting: messages in
+ * the twins' one backlog, not yet handed to a twin }.
+ */
 export async function sendQueues(env: object) {
   const backlogs: Record<string, number> = {};
   for (const [name, queue] of Object.entries(env)) {
     if (/^SEND_QUEUE(_\d+)?$/.test(name))
       backlogs[name] = (await (queue as Queue).metrics()).backlogCount;
   }
-  return { backlogs, running: Object.fromEntries(running) };
+  return { backlogs, running: Object.fromEntries(running), waiting: waitingInBacklog() };
 }
 
 /** The thread held for `loops` iterations (time stands still inside an invocation: it counts). */
