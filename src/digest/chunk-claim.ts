@@ -5,13 +5,12 @@
 // (chunk-ledger.ts, UNCERTAIN_TABLE). While the send is paused for the quota, a claim is held.
 // Only EditionSend calls this, inside its own invocations.
 import { departureLog } from "../subscribers/departure-log";
-import type { Preferences } from "../subscribers/preferences";
 import { markUncertain, type Settlement } from "./chunk-ledger";
 import { isSlotId } from "./digest-schema";
 import { holdChunk, pauseOf } from "./edition-pause";
 import { chunkRow, editionRow } from "./edition-rows";
 import { idempotencyKey } from "./personalise-chunk";
-import { choicesOf } from "./slot-choices";
+import { alignedChoices, type AlignedChoices } from "./slot-choices";
 import { STALE_LIST_MS } from "./walk-readers";
 
 export type Claim =
@@ -19,8 +18,8 @@ export type Claim =
       kind: "send";
       recipients: string[];
       key: string;
-      /** A run slot's chunk: what each recipient chose. */
-      choices?: Record<string, Preferences>;
+      /** A run slot's chunk: what each recipient chose, in the order of `recipients`. */
+      choices?: AlignedChoices;
     }
   | { kind: "settled" }
   /** The send is paused for the provider's quota: the chunk waits, and the job is done. */
@@ -89,5 +88,5 @@ async function sendClaim(
 ): Promise<Claim> {
   const key = await idempotencyKey(id, chunk, recipients);
   if (!isSlotId(id)) return { kind: "send", recipients, key };
-  return { kind: "send", recipients, key, choices: choicesOf(sql, chunk) };
+  return { kind: "send", recipients, key, choices: alignedChoices(sql, chunk, recipients) };
 }

@@ -181,10 +181,15 @@ export function scrubFailed(sql: SqlStorage, olderThan: number): void {
 
 /**
  * An erased reader leaves every chunk not yet sent (and failed ones awaiting a redrive). A chunk
- * already claimed (or held with a set that may have gone out) keeps its set: its call may be under way, and changing the set would change the
- * key. It is scrubbed when the send finishes.
+ * already claimed (or held with a set that may have gone out) keeps its set: its call may be under
+ * way, and changing the set would change the key. It is scrubbed when the send finishes.
  */
-export function forgetAddress(sql: SqlStorage, email: string): void {
+export function forgetAddress(
+  sql: SqlStorage,
+  email: string,
+  /** Where the address stood in a chunk's walked list, as it leaves it. */
+  left: (chunk: number, position: number) => void = () => {},
+): void {
   const rows = sql
     .exec<ChunkRow>(
       `SELECT * FROM chunk WHERE (state IN ('new', 'queued', 'failed')
@@ -199,6 +204,8 @@ export function forgetAddress(sql: SqlStorage, email: string): void {
   for (const row of rows) {
     // A set whose key went out unanswered keeps it (see UNCERTAIN_TABLE).
     if (row.fixed !== null && isUncertain(sql, row.chunk)) continue;
+    const position = (JSON.parse(row.walked ?? "[]") as string[]).indexOf(email);
+    if (position >= 0) left(row.chunk, position);
     sql.exec(
       `UPDATE chunk SET walked = ?, fixed = ?, forgotten = forgotten + 1,
          failed = CASE WHEN state = 'failed' THEN MAX(failed - 1, 0) ELSE failed END WHERE chunk = ?`,

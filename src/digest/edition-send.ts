@@ -28,7 +28,13 @@ import type { SendStatus } from "./edition-status";
 import { adoptDigest, editionRow, enqueueNew, releaseDigest } from "./edition-rows";
 import { walkEditionStep } from "./edition-step";
 import { isSlotId } from "./digest-schema";
-import { CHOICE_TABLE, forgetChoice, scrubChoices } from "./slot-choices";
+import {
+  CHOICE_TABLE,
+  dropChoiceAt,
+  forgetChoice,
+  keepRefusedChoices,
+  scrubChoices,
+} from "./slot-choices";
 import { countSettled, SEND_MINUTE_TABLE, sendMinutes, type SendMinute } from "./send-minutes";
 import { reportSend } from "../stats/send-figures";
 import { walkSlotStep } from "./slot-step";
@@ -187,6 +193,7 @@ export class EditionSend extends DurableObject<Env> {
     if (!row || row.phase !== "walked") return;
     if (openChunks(this.sql) > 0) return;
     // Sent chunks need their addresses no more: the owner keeps counts only.
+    keepRefusedChoices(this.sql);
     this.sql.exec(`UPDATE chunk SET walked = NULL, fixed = NULL WHERE state = 'sent'`);
     this.sql.exec(
       `UPDATE edition SET phase = 'finished', finished_at = ?, page_cursor = NULL`,
@@ -218,7 +225,7 @@ export class EditionSend extends DurableObject<Env> {
 
   /** Removes an erased reader from every chunk not yet sent, and from the refused readers. */
   forget(email: string): void {
-    forgetAddress(this.sql, email);
+    forgetAddress(this.sql, email, (chunk, position) => dropChoiceAt(this.sql, chunk, position));
     forgetRefused(this.sql, email);
     forgetChoice(this.sql, email);
   }

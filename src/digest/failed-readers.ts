@@ -2,7 +2,7 @@
 // the provider refused alone for a field that is not their address (a tag, a header, a missing
 // field: our email's fault, so the reader stays as they were), and the reason a whole chunk failed.
 // A redrive sends the refused readers again in chunks of their own. Only EditionSend calls these.
-import { recordChoices, choicesOf } from "./slot-choices";
+import { alignedChoices, recordAligned } from "./slot-choices";
 
 export type FailedEmail = { email: string; reason: string };
 
@@ -104,15 +104,7 @@ export function redriveRefused(sql: SqlStorage, now: number): number {
       emails.length,
       now,
     );
-    const choices = choicesOf(sql, chunk);
-    if (Object.keys(choices).length > 0)
-      recordChoices(
-        sql,
-        next,
-        emails.flatMap((email) =>
-          choices[email] ? [{ email, preferences: choices[email]! }] : [],
-        ),
-      );
+    recordAligned(sql, next, alignedChoices(sql, chunk, emails));
     sql.exec(`UPDATE chunk SET failed = MAX(failed - ?, 0) WHERE chunk = ?`, emails.length, chunk);
     next++;
   }

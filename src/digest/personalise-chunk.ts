@@ -26,7 +26,11 @@ export async function idempotencyKey(
 }
 
 /** Each reader's body: the one digest for everyone, or a run slot's selection and what they chose. */
-export type PartsFor = (email: string) => { parts: DigestEmailParts; about?: string };
+export type PartsFor = (
+  email: string,
+  /** The recipient's place in the chunk's list. */
+  position: number,
+) => { parts: DigestEmailParts; about?: string };
 
 type Site = { siteTitle: string; siteUrl: string; mailFrom: string };
 type Shared = { html: [SharedText, SharedText]; text: [SharedText, SharedText] };
@@ -141,9 +145,9 @@ export async function personaliseChunk(
     { name: "chunk", value: String(job.chunk) },
   ];
   return Promise.all(
-    recipients.map(async (to) => {
+    recipients.map(async (to, position) => {
       const token = await signer.sign("unsubscribe", to, now);
-      const { parts, about } = partsFor(to);
+      const { parts, about } = partsFor(to, position);
       return readerEmail(site, parts, about, to, token, tags);
     }),
   );

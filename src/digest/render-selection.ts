@@ -4,6 +4,7 @@ import { describePreferences, type Preferences, type Topic } from "../subscriber
 import { renderDigestEmailParts, type DigestEmailParts } from "../../templates/digest-email";
 import type { Digest } from "./digest-schema";
 import type { PartsFor } from "./personalise-chunk";
+import type { AlignedChoices } from "./slot-choices";
 import { selectFromPool, selectionKey } from "./slot-pool";
 
 export type ChoiceRules = { topics: Topic[]; maxArticles: number };
@@ -61,15 +62,16 @@ export function selectionParts(
 /** Each recipient's selection and footer; a recipient with no recorded choice gets the defaults. */
 export function slotPartsFor(
   pool: Digest,
-  choices: Record<string, Preferences>,
+  choices: AlignedChoices | undefined,
   fallback: Preferences,
   rules: ChoiceRules,
   site: Site,
 ): PartsFor {
-  // Recipients with the same choices share one object (the owner's answer): one lookup each.
+  // Recipients share a few choices: each choice's parts are found once a chunk.
   const known = new Map<Preferences, { parts: DigestEmailParts; about: string }>();
-  return (email) => {
-    const preferences = choices[email] ?? fallback;
+  return (_email, position) => {
+    const at = choices?.i[position] ?? -1;
+    const preferences = (at >= 0 && choices?.p[at]) || fallback;
     let entry = known.get(preferences);
     if (!entry) {
       entry = {

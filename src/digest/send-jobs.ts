@@ -113,7 +113,7 @@ async function sendOne(deps: SendDeps, { message, job }: Job): Promise<"done" | 
   const shared = known.parts;
   const partsFor: PartsFor = shared
     ? () => ({ parts: shared })
-    : slotPartsFor(known.digest, claim.choices ?? {}, FALLBACK_CHOICE, deps.choice, deps.site);
+    : slotPartsFor(known.digest, claim.choices, FALLBACK_CHOICE, deps.choice, deps.site);
   const emails = await personaliseChunk(
     partsFor,
     deps.site,

@@ -9,26 +9,58 @@ export const CHOICE_TABLE = `CREATE TABLE IF NOT EXISTS chunk_choice (
   choices TEXT NOT NULL
 )`;
 
-/** `p`: the chunk's distinct choices (JSON each); `e`: each reader's index into `p`. */
-type ChunkChoices = { p: string[]; e: Record<string, number> };
+/**
+ * As stored: `p`, the chunk's distinct choices (JSON each); `i`, each walked reader's index into `p`,
+ * in the order of the chunk's walked addresses (no address is repeated here). Rows written before
+ * keep `e`, each address's index.
+ */
+type ChunkChoices = { p: string[]; i?: number[]; e?: Record<string, number> };
 
+/** What each of a claim's recipients chose: `i[k]` indexes `p` for `recipients[k]` (-1: none known). */
+export type AlignedChoices = { p: Preferences[]; i: number[] };
+
+/** `readers` in the chunk's walked order. */
 export function recordChoices(sql: SqlStorage, chunk: number, readers: DueReader[]): void {
   const p: string[] = [];
   const index = new Map<Preferences, number>();
-  const e: Record<string, number> = {};
-  for (const reader of readers) {
+  const i = readers.map((reader) => {
     let at = index.get(reader.preferences);
     if (at === undefined) {
       at = p.push(JSON.stringify(reader.preferences)) - 1;
       index.set(reader.preferences, at);
     }
-    e[reader.email] = at;
-  }
+    return at;
+  });
   sql.exec(
     `INSERT OR REPLACE INTO chunk_choice (chunk, choices) VALUES (?, ?)`,
     chunk,
-    JSON.stringify({ p, e } satisfies ChunkChoices),
+    JSON.stringify({ p, i } satisfies ChunkChoices),
   );
+}
+
+/** Choices already aligned with a new chunk's walked readers (a redrive's). */
+export function recordAligned(sql: SqlStorage, chunk: number, choices: AlignedChoices): void {
+  if (choices.i.every((at) => at < 0)) return;
+  sql.exec(
+    `INSERT OR REPLACE INTO chunk_choice (chunk, choices) VALUES (?, ?)`,
+    chunk,
+    JSON.stringify({
+      p: choices.p.map((preferences) => JSON.stringify(preferences)),
+      i: choices.i,
+    } satisfies ChunkChoices),
+  );
+}
+
+/** The reader at `position` of a chunk's walked list left it (erased): their choice goes too. */
+export function dropChoiceAt(sql: SqlStorage, chunk: number, position: number): void {
+  const row = sql
+    .exec<{ choices: string }>(`SELECT choices FROM chunk_choice WHERE chunk = ?`, chunk)
+    .toArray()[0];
+  if (!row) return;
+  const stored = JSON.parse(row.choices) as ChunkChoices;
+  if (!stored.i) return;
+  stored.i.splice(position, 1);
+  sql.exec(`UPDATE chunk_choice SET choices = ? WHERE chunk = ?`, JSON.stringify(stored), chunk);
 }
 
 // Readers share a few dozen distinct choices: each is parsed (and checked) once per isolate.
@@ -43,20 +75,51 @@ function parseChoice(json: string): Preferences {
   return value;
 }
 
-/** Each of the chunk's readers' choices, for the consumer to render their selection. */
-export function choicesOf(sql: SqlStorage, chunk: number): Record<string, Preferences> {
+/**
+ * The choices of `recipients` (the chunk's walked readers, or some of them in the same order), for
+ * the consumer to render each one's selection. When nobody left since the walk, as stored.
+ */
+export function alignedChoices(
+  sql: SqlStorage,
+  chunk: number,
+  recipients: string[],
+): AlignedChoices {
   const row = sql
-    .exec<{ choices: string }>(`SELECT choices FROM chunk_choice WHERE chunk = ?`, chunk)
+    .exec<{ choices: string; walked: string | null }>(
+      `SELECT chunk_choice.choices, chunk.walked FROM chunk_choice
+         JOIN chunk ON chunk.chunk = chunk_choice.chunk WHERE chunk_choice.chunk = ?`,
+      chunk,
+    )
     .toArray()[0];
-  if (!row) return {};
-  const { p, e } = JSON.parse(row.choices) as ChunkChoices;
-  const choices = p.map(parseChoice);
+  if (!row) return { p: [], i: recipients.map(() => -1) };
+  const stored = JSON.parse(row.choices) as ChunkChoices;
+  const p = stored.p.map(parseChoice);
+  if (stored.e) return { p, i: recipients.map((email) => stored.e![email] ?? -1) };
+  const walked = JSON.parse(row.walked ?? "[]") as string[];
+  const i = stored.i ?? [];
+  if (walked.length === recipients.length) return { p, i };
+  const at = new Map(walked.map((email, k) => [email, i[k]!]));
+  return { p, i: recipients.map((email) => at.get(email) ?? -1) };
+}
+
+/** Each of the chunk's walked readers' choices, by address (a redrive, tests). */
+export function choicesOf(sql: SqlStorage, chunk: number): Record<string, Preferences> {
+  const walked = sql
+    .exec<{ walked: string | null }>(`SELECT walked FROM chunk WHERE chunk = ?`, chunk)
+    .toArray()[0]?.walked;
+  const emails = JSON.parse(walked ?? "[]") as string[];
+  const { p, i } = alignedChoices(sql, chunk, emails);
   const out: Record<string, Preferences> = {};
-  for (const [email, at] of Object.entries(e)) out[email] = choices[at]!;
+  emails.forEach((email, k) => {
+    if (i[k]! >= 0) out[email] = p[i[k]!]!;
+  });
   return out;
 }
 
-/** An erased reader's choice leaves every chunk that holds it. */
+/**
+ * An erased reader's choice leaves every chunk that holds it by address (rows written before the
+ * walked order was used; a row by order holds no address, and the erasure scrubs the chunk's list).
+ */
 export function forgetChoice(sql: SqlStorage, email: string): void {
   const rows = sql
     .exec<{ chunk: number; choices: string }>(
@@ -66,6 +129,7 @@ export function forgetChoice(sql: SqlStorage, email: string): void {
     .toArray();
   for (const row of rows) {
     const choices = JSON.parse(row.choices) as ChunkChoices;
+    if (!choices.e) continue;
     delete choices.e[email];
     sql.exec(
       `UPDATE chunk_choice SET choices = ? WHERE chunk = ?`,
@@ -73,6 +137,32 @@ export function forgetChoice(sql: SqlStorage, email: string): void {
       row.chunk,
     );
   }
+}
+
+/**
+ * Before a finished send drops its sent chunks' addresses, the readers the provider refused alone
+ * (failed_reader, awaiting a redrive) keep their choices by address: the walked order goes then.
+ */
+export function keepRefusedChoices(sql: SqlStorage): void {
+  const refused = sql
+    .exec<{ chunk: number; email: string; choices: string; walked: string | null }>(
+      `SELECT failed_reader.chunk, failed_reader.email, chunk_choice.choices, chunk.walked
+         FROM failed_reader JOIN chunk_choice ON chunk_choice.chunk = failed_reader.chunk
+         JOIN chunk ON chunk.chunk = failed_reader.chunk ORDER BY failed_reader.chunk`,
+    )
+    .toArray();
+  const byChunk = new Map<number, ChunkChoices & { e: Record<string, number> }>();
+  for (const row of refused) {
+    const stored = JSON.parse(row.choices) as ChunkChoices;
+    if (!stored.i || row.walked === null) continue;
+    const at = stored.i[(JSON.parse(row.walked) as string[]).indexOf(row.email)];
+    if (at === undefined) continue;
+    const kept = byChunk.get(row.chunk) ?? { p: stored.p, e: {} };
+    kept.e[row.email] = at;
+    byChunk.set(row.chunk, kept);
+  }
+  for (const [chunk, kept] of byChunk)
+    sql.exec(`UPDATE chunk_choice SET choices = ? WHERE chunk = ?`, JSON.stringify(kept), chunk);
 }
 
 /**
