@@ -119,16 +119,37 @@ export const FIELD_WEIGHTS = { named: 1.5, title: 1, slug: 0.5, summary: 0.25 } 
 // A summary's first sentences name the story; the rest wanders.
 const SUMMARY_CHARS = 300;
 
+// Each run slot of a day compiles its pool from much the same articles: an article's terms are
+// found once per isolate (read-only to every caller), keyed by the fields they come from.
+const known = new Map<string, ReadonlyMap<string, number>>();
+const MAX_KNOWN = 5000;
+
 /** Term frequencies of one article, each field weighted, a term counted at its heaviest field. */
-export function termsOf(article: { title: string; url?: string; summary?: string | null }) {
+export function termsOf(article: {
+  title: string;
+  url?: string;
+  summary?: string | null;
+}): ReadonlyMap<string, number> {
+  const summary = article.summary?.slice(0, SUMMARY_CHARS) ?? "";
+  const key = `${article.title}\u0000${article.url ?? ""}\u0000${summary}`;
+  let terms = known.get(key);
+  if (!terms) {
+    if (known.size >= MAX_KNOWN) known.clear();
+    terms = weighedTerms(article.title, article.url, summary);
+    known.set(key, terms);
+  }
+  return terms;
+}
+
+function weighedTerms(title: string, url: string | undefined, summary: string) {
   const terms = new Map<string, number>();
   const add = (words: string[], weight: number) => {
     for (const word of words) terms.set(word, Math.max(terms.get(word) ?? 0, weight));
   };
-  add(wordsOf(article.title), FIELD_WEIGHTS.title);
-  add(namedWordsOf(article.title), FIELD_WEIGHTS.named);
-  add(modelNamesOf(article.title), FIELD_WEIGHTS.title);
-  if (article.url) add(slugWordsOf(article.url), FIELD_WEIGHTS.slug);
-  if (article.summary) add(wordsOf(article.summary.slice(0, SUMMARY_CHARS)), FIELD_WEIGHTS.summary);
+  add(wordsOf(title), FIELD_WEIGHTS.title);
+  add(namedWordsOf(title), FIELD_WEIGHTS.named);
+  add(modelNamesOf(title), FIELD_WEIGHTS.title);
+  if (url) add(slugWordsOf(url), FIELD_WEIGHTS.slug);
+  if (summary) add(wordsOf(summary), FIELD_WEIGHTS.summary);
   return terms;
 }
