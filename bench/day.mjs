@@ -134,7 +134,7 @@ export async function benchDay({
 
     const slotStatus = async (id) => {
       const response = await harness.mf.dispatchFetch(
-        `https://tidings.bench/__bench/slot-status?id=${id}`,
+        `https://tidings.bench/__bench/slot-status?id=${id}&adopted`,
         { headers: { "x-bench-observer": "1" } },
       );
       return (await response.json()).status;
