@@ -42,7 +42,8 @@ export const ZONES = [
   "Atlantic/South_Georgia",
 ];
 const QUARTER = 15 * 60 * 1000;
-const POLL_MS = 250;
+// How often a busy slot's status is polled (BENCH_DAY_POLL_MS): each poll is workerd CPU too.
+const POLL_MS = Number(process.env.BENCH_DAY_POLL_MS ?? 250);
 const DAY = 24 * 60 * 60 * 1000;
 
 /** K distinct topic selections: every topic first, then subsets in a fixed order. */

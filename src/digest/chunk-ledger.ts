@@ -9,6 +9,7 @@ import {
   refusedReaders,
   type FailedEmail,
 } from "./failed-readers";
+import { dropChoiceAt } from "./slot-choices";
 
 export type Settlement =
   /** `failed`: readers whose email the provider refused for a field other than the address. */
@@ -184,12 +185,7 @@ export function scrubFailed(sql: SqlStorage, olderThan: number): void {
  * already claimed (or held with a set that may have gone out) keeps its set: its call may be under
  * way, and changing the set would change the key. It is scrubbed when the send finishes.
  */
-export function forgetAddress(
-  sql: SqlStorage,
-  email: string,
-  /** Where the address stood in a chunk's walked list, as it leaves it. */
-  left: (chunk: number, position: number) => void = () => {},
-): void {
+export function forgetAddress(sql: SqlStorage, email: string): void {
   const rows = sql
     .exec<ChunkRow>(
       `SELECT * FROM chunk WHERE (state IN ('new', 'queued', 'failed')
@@ -205,7 +201,8 @@ export function forgetAddress(
     // A set whose key went out unanswered keeps it (see UNCERTAIN_TABLE).
     if (row.fixed !== null && isUncertain(sql, row.chunk)) continue;
     const position = (JSON.parse(row.walked ?? "[]") as string[]).indexOf(email);
-    if (position >= 0) left(row.chunk, position);
+    // A run slot's chunk keeps its readers' choices by place in the walked list: theirs goes too.
+    if (position >= 0) dropChoiceAt(sql, row.chunk, position);
     sql.exec(
       `UPDATE chunk SET walked = ?, fixed = ?, forgotten = forgotten + 1,
          failed = CASE WHEN state = 'failed' THEN MAX(failed - 1, 0) ELSE failed END WHERE chunk = ?`,

@@ -28,13 +28,7 @@ import type { SendStatus } from "./edition-status";
 import { adoptDigest, editionRow, enqueueNew, releaseDigest } from "./edition-rows";
 import { walkEditionStep } from "./edition-step";
 import { isSlotId } from "./digest-schema";
-import {
-  CHOICE_TABLE,
-  dropChoiceAt,
-  forgetChoice,
-  keepRefusedChoices,
-  scrubChoices,
-} from "./slot-choices";
+import { CHOICE_TABLE, forgetChoice, keepRefusedChoices, scrubChoices } from "./slot-choices";
 import { countSettled, SEND_MINUTE_TABLE, sendMinutes, type SendMinute } from "./send-minutes";
 import { reportSend } from "../stats/send-figures";
 import { walkSlotStep } from "./slot-step";
@@ -225,7 +219,7 @@ export class EditionSend extends DurableObject<Env> {
 
   /** Removes an erased reader from every chunk not yet sent, and from the refused readers. */
   forget(email: string): void {
-    forgetAddress(this.sql, email, (chunk, position) => dropChoiceAt(this.sql, chunk, position));
+    forgetAddress(this.sql, email);
     forgetRefused(this.sql, email);
     forgetChoice(this.sql, email);
   }
