@@ -167,7 +167,9 @@ export async function startHarness(options) {
     },
     ...(inspectorPort ? { inspectorPort } : {}),
   });
-  const heap = options.watchHeap ? await watchHeap(inspectorPort, WORKER_NAME) : null;
+  const heap = options.watchHeap
+    ? await watchHeap(inspectorPort, WORKER_NAME, () => workerdUsage().cpuSeconds)
+    : null;
 
   const call = async (path, init = {}) => {
     const response = await mf.dispatchFetch(`https://tidings.bench${path}`, {

@@ -5,9 +5,16 @@
 // bound of what the isolate needed, and depends on when V8 chose to collect (with no 128 MB cap
 // locally, it lets garbage grow). Every 2 s a full collection (`HeapProfiler.collectGarbage`) and
 // then the live memory: what the isolate must hold, the figure a row reports (V8 collects before it
-// gives up). The forced collections cost the isolate some CPU (about 14% at one a second, a few
-// percent at one every 2 s), which the send's CPU figure carries. Sampled, so a peak between two
-// samples can be missed.
+// gives up). Sampled, so a peak between two samples can be missed.
+//
+// The forced collections are the watcher's, not the send's, and they are dear: `collectGarbage` runs
+// V8's most thorough collection (repeated until nothing more is freed), 60-90 ms of workerd CPU each
+// with a send's heap, every 2 s of wall, and the isolate spends more after each (taking only the
+// collections' own CPU out still left a day 2-13 us a reader dearer than a day without them). A
+// longer run pays more: a personal day of 100,000 readers (45 s) measured 11-26 us a reader more
+// with the watcher, the edition (21 s) 5-20. So the bench measures CPU in runs without it and the
+// memory in a run of its own (bench/run.mjs, bench/day.mjs). `collectionCpuSeconds`: workerd's CPU
+// read just before and after each collection (10 ms ticks), shown on the memory run's line.
 //
 // In the bench the one isolate runs everything of the Worker: the consumer invocations, the fetch
 // handlers and the Durable Objects (in production each object runs elsewhere). Its peak is an
@@ -28,8 +35,11 @@ export async function freePort() {
   return port;
 }
 
-/** Starts sampling the isolate of worker `name`; `peak()` reads the maxima, `reset()` clears them. */
-export async function watchHeap(port, name) {
+/**
+ * Starts sampling the isolate of worker `name`; `peak()` reads the maxima, `reset()` clears them.
+ * `cpuSeconds()`: workerd's CPU so far, read around each forced collection.
+ */
+export async function watchHeap(port, name, cpuSeconds) {
   const targets = await (await fetch(`http://127.0.0.1:${port}/json/list`)).json();
   const target = targets.find((t) => t.id === `core:user:${name}`);
   if (!target) throw new Error(`no inspector target for ${name}: ${targets.map((t) => t.id)}`);
@@ -58,7 +68,9 @@ export async function watchHeap(port, name) {
     if (!process.env.BENCH_CPU_PROFILE_MS || profiling) return;
     profiling = true;
     await command("Profiler.enable");
-    await command("Profiler.setSamplingInterval", { interval: 200 });
+    // BENCH_CPU_PROFILE_INTERVAL: µs between samples (default 200; 1000 slows the isolate less).
+    const interval = Number(process.env.BENCH_CPU_PROFILE_INTERVAL ?? 200);
+    await command("Profiler.setSamplingInterval", { interval });
     await command("Profiler.start");
     setTimeout(async () => {
       const { profile } = await command("Profiler.stop");
@@ -88,6 +100,7 @@ export async function watchHeap(port, name) {
     committed: 0,
     samples: 0,
     liveSamples: 0,
+    collectionCpuSeconds: 0,
   });
   const total = (u) => u.usedSize + (u.backingStorageSize ?? 0) + (u.embedderHeapUsedSize ?? 0);
   let peak = empty();
@@ -97,7 +110,9 @@ export async function watchHeap(port, name) {
     while (!stopped) {
       if (Date.now() - lastLive >= LIVE_EVERY_MS) {
         lastLive = Date.now();
+        const cpuBefore = cpuSeconds();
         await command("HeapProfiler.collectGarbage");
+        peak.collectionCpuSeconds += cpuSeconds() - cpuBefore;
         const live = await usage();
         if (live) {
           peak.liveSamples++;
@@ -122,7 +137,7 @@ export async function watchHeap(port, name) {
     /**
      * Since the last reset: `inUse` the most in use (heap and buffers, garbage included), `bytes`
      * the most live after a full collection (heap `heapUsed` + buffers `backing`), `committed` the
-     * most heap V8 committed.
+     * most heap V8 committed, `collectionCpuSeconds` workerd's CPU in the forced collections.
      */
     peak: () => ({ ...peak }),
     reset: () => void ((peak = empty()), profile()),
