@@ -205,6 +205,8 @@ export async function benchDay({
       busyCronsCpuMs: busy.reduce((sum, r) => sum + r.cronMs, 0),
       busiest,
       mostKvOpsPer1000Busy: Math.max(0, ...busy.map((r) => (r.kvOps - 10) / (r.sent / 1000))),
+      // Invocations of the Worker and its objects (the harness's polls included).
+      invocations: limits.invocations,
       mostKvOpsInvocation: limits.mostKvOps,
       mostSubrequests: limits.mostSubrequests,
       violationCount: limits.violationCount,

@@ -50,7 +50,7 @@ export function runLine(result) {
     `workerd RSS peak ${result.peakMiB.toFixed(0)} MiB, ${Math.round(result.bytesPerEmail)} B/email, duplicates ${result.duplicates}, missing ${result.missing}, ` +
     `leavers mailed before or while leaving ${result.mailedAfterLeaving} of ${result.left}, status ${result.status.status} (sent ${result.status.sent}, failed ${result.status.failed}, skipped ${result.status.skipped}), fake ${JSON.stringify(result.fake)}, ` +
     `${coresWords(result)}, ` +
-    `most KV ops in one invocation ${result.mostKvOps.count} (${result.mostKvOps.invocation}), most subrequests ${result.mostSubrequests.count} (${result.mostSubrequests.invocation}), ` +
+    `invocations ${result.invocations}, most KV ops in one invocation ${result.mostKvOps.count} (${result.mostKvOps.invocation}), most subrequests ${result.mostSubrequests.count} (${result.mostSubrequests.invocation}), ` +
     `most connections ${result.mostConnections.count}, limits crossed ${result.violationCount}${result.violations.length ? `: ${result.violations[0].message}` : ""}` +
     (result.provider ? `, ${JSON.stringify({ ...result.provider, status: undefined })}` : "")
   );
