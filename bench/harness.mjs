@@ -127,10 +127,10 @@ export async function startHarness(options) {
     producers[`SEND_QUEUE_${i}`] = { queueName: `${SEND_QUEUE}-${i}` };
     twinNames.push(`${SEND_QUEUE}-${i}`);
   }
-  // The Durable Objects' SQLite files in memory (tmpfs) where there is one, not on the disk: their
-  // fsyncs and writeback made workerd's CPU vary by 15% from run to run (a day writes some 330 MB
-  // more than an edition), kernel time that production's storage, replicated off the isolate, does
-  // not spend there. SQLite's own work, in the isolate's thread, is counted as before.
+  // The Durable Objects' SQLite files in memory (tmpfs) where there is one, not on the disk: a
+  // personal day writes some 450 MB to them against an edition's 116 MB, and their fsyncs and
+  // writeback were kernel time (a day's fell from 15.5 to 9-10 us a reader) that production's
+  // storage, replicated off the isolate, does not spend there. SQLite's own work is counted.
   const objectsDir = existsSync("/dev/shm") ? mkdtempSync("/dev/shm/tidings-bench-") : undefined;
   // Its queue brokers kept flushing however loaded the machine (bench/miniflare-queues.mjs).
   const mf = await startMiniflare({

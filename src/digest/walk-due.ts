@@ -2,7 +2,8 @@
 // cut into chunks of at most 100. The DueIndex hands readers in schedule and address order, which
 // mixes every selection in every chunk; the step's readers are put in selection order first (a
 // stable sort, so the same pages always make the same chunks), so a chunk's emails share one or two
-// selections' bodies and choices rather than dozens (a day of 50 selections: about 5 us a reader).
+// selections' bodies and choices rather than dozens, and a consumer isolate renders only its own
+// chunks' selections, not all of the slot's.
 // A reader whose selection holds fewer than DIGEST_MIN_ARTICLES gets no email: skipped.
 import { MAX_BATCH_EMAILS } from "../mail/mailer";
 import { readPage, type DueReader, type HandedPage } from "../subscribers/due-index";
@@ -45,12 +46,13 @@ export async function walkDue(
     }
     return count;
   };
-  let next: string | null = cursor;
-  for (let i = 0; i < Math.max(1, pages); i++) {
-    const page = readPage(await source.pageJson(pool.id, slotMs, next!, READERS_PER_PAGE));
+  let next = cursor;
+  let done = false;
+  for (let i = 0; i < Math.max(1, pages) && !done; i++) {
+    const page = readPage(await source.pageJson(pool.id, slotMs, next, READERS_PER_PAGE));
     if (page.done) {
-      next = null;
-      break;
+      done = true;
+      continue;
     }
     // A page's readers with the same choice share one object: its selection is looked up once.
     const byChoice = new Map<DueReader["preferences"], { key: string; count: number }>();
@@ -73,5 +75,5 @@ export async function walkDue(
   const chunks: DueReader[][] = [];
   for (let at = 0; at < kept.length; at += MAX_BATCH_EMAILS)
     chunks.push(kept.slice(at, at + MAX_BATCH_EMAILS).map((entry) => entry.reader));
-  return { chunks, skipped, cursor: next };
+  return { chunks, skipped, cursor: done ? null : next };
 }
