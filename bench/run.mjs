@@ -179,9 +179,9 @@ export async function benchRun({
       callsPer1000: (harness.fake.counts.requests / readers) * 1000,
       acceptedCallsPer1000: (harness.fake.counts.accepted / readers) * 1000,
       kvOpsPer1000: (ops.total / readers) * 1000,
-      // The most any one invocation used, and every limit crossed (test/platform/platform-limits.ts).
       // Invocations of the Worker and its objects (the harness's polls included).
       invocations: limits.invocations,
+      // The most any one invocation used, and every limit crossed (test/platform/platform-limits.ts).
       mostKvOps: limits.mostKvOps,
       mostSubrequests: limits.mostSubrequests,
       mostConnections: limits.mostConnections,
