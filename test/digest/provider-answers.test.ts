@@ -209,7 +209,9 @@ describe("a spent quota", () => {
 
   it("carries on by itself when the limiter's quota stop ends", async () => {
     const { id, owner, jobs } = await edition([readers("reset", 4)]);
-    // A quota day of 2 s: the stop ends at the next even second.
+    // A quota day of 2 s: the stop ends at the next even second. Started just after one, so the
+    // stop lasts long enough to be seen (started just before one, it can end before the check below).
+    await new Promise((resolve) => setTimeout(resolve, 2_000 - (Date.now() % 2_000) + 20));
     const stop = await providerLimiter(env.PROVIDER_LIMITER).quotaSpent("daily", 2);
     await run(jobs, deps(fakeProvider([quotaAnswer(stop.untilMs)]).mailer));
     expect((await status(owner))!.status).toBe("paused");
