@@ -102,7 +102,7 @@ export function alignedChoices(
   return { p, i: recipients.map((email) => at.get(email) ?? -1) };
 }
 
-/** Each of the chunk's walked readers' choices, by address (a redrive, tests). */
+/** Each of the chunk's walked readers' choices, by address (what the tests read back). */
 export function choicesOf(sql: SqlStorage, chunk: number): Record<string, Preferences> {
   const walked = sql
     .exec<{ walked: string | null }>(`SELECT walked FROM chunk WHERE chunk = ?`, chunk)
