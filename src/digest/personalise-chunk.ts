@@ -115,10 +115,10 @@ function readerEmail(
   to: string,
   token: string,
   tags: { name: string; value: string }[],
+  footerOf: (token: string, about?: string) => Footer | null,
 ): OutgoingEmail {
   const shared = sharedOf(parts);
-  const footer =
-    (TOKEN.test(token) && footerFor(site, token, about)) || wholeFooter(site, token, about);
+  const footer = (TOKEN.test(token) && footerOf(token, about)) || wholeFooter(site, token, about);
   return emailWithPieces(
     {
       to,
@@ -144,11 +144,18 @@ export async function personaliseChunk(
     { name: "digest", value: job.digestId },
     { name: "chunk", value: String(job.chunk) },
   ];
+  // Each "what you chose" of the chunk finds its footer once (a chunk has one or two).
+  const chunkFooters = new Map<string | undefined, Footer | null>();
+  const footerOf = (token: string, about?: string) => {
+    let footer = chunkFooters.get(about);
+    if (footer === undefined) chunkFooters.set(about, (footer = footerFor(site, token, about)));
+    return footer;
+  };
   return Promise.all(
     recipients.map(async (to, position) => {
       const token = await signer.sign("unsubscribe", to, now);
       const { parts, about } = partsFor(to, position);
-      return readerEmail(site, parts, about, to, token, tags);
+      return readerEmail(site, parts, about, to, token, tags, footerOf);
     }),
   );
 }

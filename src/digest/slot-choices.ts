@@ -85,19 +85,21 @@ export function alignedChoices(
   recipients: string[],
 ): AlignedChoices {
   const row = sql
-    .exec<{ choices: string; walked: string | null }>(
-      `SELECT chunk_choice.choices, chunk.walked FROM chunk_choice
-         JOIN chunk ON chunk.chunk = chunk_choice.chunk WHERE chunk_choice.chunk = ?`,
-      chunk,
-    )
+    .exec<{ choices: string }>(`SELECT choices FROM chunk_choice WHERE chunk = ?`, chunk)
     .toArray()[0];
   if (!row) return { p: [], i: recipients.map(() => -1) };
   const stored = JSON.parse(row.choices) as ChunkChoices;
   const p = stored.p.map(parseChoice);
   if (stored.e) return { p, i: recipients.map((email) => stored.e![email] ?? -1) };
-  const walked = JSON.parse(row.walked ?? "[]") as string[];
+  // `i` has one entry per walked reader (an erasure drops the reader from both): as many
+  // recipients as entries means nobody left, and the walked list need not be read.
   const i = stored.i ?? [];
-  if (walked.length === recipients.length) return { p, i };
+  if (i.length === recipients.length) return { p, i };
+  const walked = JSON.parse(
+    sql
+      .exec<{ walked: string | null }>(`SELECT walked FROM chunk WHERE chunk = ?`, chunk)
+      .toArray()[0]?.walked ?? "[]",
+  ) as string[];
   const at = new Map(walked.map((email, k) => [email, i[k]!]));
   return { p, i: recipients.map((email) => at.get(email) ?? -1) };
 }

@@ -104,14 +104,8 @@ const DAY_SHORT = new Intl.DateTimeFormat("en-GB", {
   timeZone: "UTC",
 });
 
-/** A reader's stories from the pool: their cadence's, of their topics, in rank order, capped. */
-export function selectFromPool(
-  pool: Digest,
-  preferences: Preferences,
-  topics: Topic[],
-  maxArticles: number,
-  siteTitle: string,
-): Selection {
+/** The stories a reader gets from the pool: their cadence's, of their topics, in rank order, capped. */
+function selectedArticles(pool: Digest, preferences: Preferences, maxArticles: number) {
   const slotMs = Date.parse(pool.cutoff);
   const fromMs = slotMs - periodMs(preferences.cadence);
   const chosen = preferences.topics;
@@ -122,9 +116,26 @@ export function selectFromPool(
   const ranked = pool.sections.find((s) => s.topic === preferences.cadence);
   const inPeriod = (a: DigestItem) =>
     Date.parse(a.createdAt) > fromMs && Date.parse(a.createdAt) <= slotMs;
-  const articles = (ranked?.articles ?? pool.sections[0]?.articles.filter(inPeriod) ?? [])
+  return (ranked?.articles ?? pool.sections[0]?.articles.filter(inPeriod) ?? [])
     .filter(inTopics)
     .slice(0, maxArticles);
+}
+
+/** How many stories a reader's email would hold (the walk skips a selection below the minimum). */
+export const selectionCount = (pool: Digest, preferences: Preferences, maxArticles: number) =>
+  selectedArticles(pool, preferences, maxArticles).length;
+
+/** A reader's stories from the pool, in sections by their first chosen topic, with title and subject. */
+export function selectFromPool(
+  pool: Digest,
+  preferences: Preferences,
+  topics: Topic[],
+  maxArticles: number,
+  siteTitle: string,
+): Selection {
+  const slotMs = Date.parse(pool.cutoff);
+  const chosen = preferences.topics;
+  const articles = selectedArticles(pool, preferences, maxArticles);
   // Sections by the first topic the reader chose (any first topic for "all"), shown by its label.
   const bySection = new Map<string | null, DigestItem[]>();
   for (const article of articles) {

@@ -3,7 +3,6 @@
 // transaction, so a step that dies before it is recorded is walked again into the same chunks.
 import { readConfig } from "../env";
 import { dueIndex } from "../subscribers/due-index";
-import { parseTopics } from "../subscribers/preferences";
 import type { Digest } from "./digest-schema";
 import { recordChoices } from "./slot-choices";
 import { walkDue } from "./walk-due";
@@ -22,12 +21,7 @@ export async function walkSlotStep(
     pool,
     row.page_cursor ?? "",
     config.FANOUT_PAGES_PER_STEP,
-    {
-      topics: parseTopics(config.TOPICS),
-      maxArticles: config.DIGEST_MAX_ARTICLES,
-      minArticles: config.DIGEST_MIN_ARTICLES,
-      siteTitle: config.DIGEST_TITLE,
-    },
+    { maxArticles: config.DIGEST_MAX_ARTICLES, minArticles: config.DIGEST_MIN_ARTICLES },
   );
   const sql = ctx.storage.sql;
   const now = Date.now();

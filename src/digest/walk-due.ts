@@ -7,9 +7,8 @@
 // A reader whose selection holds fewer than DIGEST_MIN_ARTICLES gets no email: skipped.
 import { MAX_BATCH_EMAILS } from "../mail/mailer";
 import { readPage, type DueReader, type HandedPage } from "../subscribers/due-index";
-import type { Topic } from "../subscribers/preferences";
 import type { Digest } from "./digest-schema";
-import { selectFromPool, selectionKey } from "./slot-pool";
+import { selectionCount, selectionKey } from "./slot-pool";
 
 export type DueSource = {
   pageJson(slot: string, slotMs: number, cursor: string, limit: number): Promise<HandedPage>;
@@ -30,18 +29,17 @@ export async function walkDue(
   pool: Digest,
   cursor: string,
   pages: number,
-  rules: { topics: Topic[]; maxArticles: number; minArticles: number; siteTitle: string },
+  rules: { maxArticles: number; minArticles: number },
 ): Promise<DueStep> {
   const slotMs = Date.parse(pool.cutoff);
   const counts = new Map<string, number>();
   const kept: { reader: DueReader; key: string }[] = [];
   let skipped = 0;
   // How many articles each distinct selection holds, counted once a step.
-  const selectionCount = (key: string, preferences: DueReader["preferences"]) => {
+  const countOf = (key: string, preferences: DueReader["preferences"]) => {
     let count = counts.get(key);
     if (count === undefined) {
-      const { maxArticles, siteTitle, topics } = rules;
-      count = selectFromPool(pool, preferences, topics, maxArticles, siteTitle).articleCount;
+      count = selectionCount(pool, preferences, rules.maxArticles);
       counts.set(key, count);
     }
     return count;
@@ -60,7 +58,7 @@ export async function walkDue(
       let choice = byChoice.get(reader.preferences);
       if (choice === undefined) {
         const key = selectionKey(reader.preferences, slotMs);
-        choice = { key, count: selectionCount(key, reader.preferences) };
+        choice = { key, count: countOf(key, reader.preferences) };
         byChoice.set(reader.preferences, choice);
       }
       if (choice.count === 0 || choice.count < rules.minArticles) skipped++;

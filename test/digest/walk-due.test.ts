@@ -10,12 +10,7 @@ import { dueIndex } from "../../src/subscribers/due-index";
 import { defaultPreferences, type Preferences } from "../../src/subscribers/preferences";
 
 const TOPICS = ["ai", "web", "cloud"] as const;
-const RULES = {
-  topics: [...TOPICS].map((slug) => ({ slug, label: slug.toUpperCase() })),
-  maxArticles: 30,
-  minArticles: 1,
-  siteTitle: "Tidings",
-};
+const RULES = { maxArticles: 30, minArticles: 1 };
 
 /** A slot's pool at `slotMs`: two stories of each topic in the hours before it. */
 function poolAt(slotId: string, slotMs: number): Digest {
