@@ -16,6 +16,7 @@
 //
 //   npm run bench -- --day --readers 100000 --selections 50 --zones 24 --rate 100 [--no-record]
 //   a whole simulated day of personal delivery (bench/day.mjs): 96 quarter-hour runs back to back.
+//   [--pairs N]: N alternated pairs of such a day and the edition's send, their median CPU ratio.
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
@@ -25,6 +26,7 @@ import { DEFAULT_LATENCY_MS, DEFAULT_LATENCY_MS_PER_MB } from "./fake-resend.mjs
 import { recordRuns, runLine } from "./send-rows.mjs";
 import { copyTemplate, seededTemplate } from "./seed-template.mjs";
 import { dayMain } from "./day.mjs";
+import { pairsMain } from "./day-pairs.mjs";
 import {
   answersResend,
   atNextQuotaDay,
@@ -252,8 +254,11 @@ async function main() {
       day: { type: "boolean", default: false },
       selections: { type: "string", default: "50" },
       zones: { type: "string", default: "24" },
+      // With --day: N alternated pairs of a day and the edition row's send (bench/day-pairs.mjs).
+      pairs: { type: "string" },
     },
   });
+  if (values.day && values.pairs) return pairsMain(values);
   if (values.day) return dayMain(values);
   const number = (name) => (values[name] === undefined ? undefined : Number(values[name]));
   const options = {
