@@ -3,18 +3,22 @@
 // handed to each run slot. It guarantees at most one delivery per period: a reader is handed to one
 // slot per local day (weekly: per week), in the same transaction that moves their next due instant on
 // and records the page they are in, and a slot asking again gets exactly the page it was given.
-// Readers are found by an index on the due instant, so a run reads only the readers due in it.
+// A run finds the schedules due in it by each schedule's earliest instant (due_schedule), then their
+// due readers by the table's own key, so it reads only those readers and rewrites their rows in place.
 // ReaderLedgers feed it on every change (publish step).
 //
 // One object: a ledger calls it when a reader's status or choices change (a few a second at most),
 // and a run's owner pages through its readers in steps; both well under what one object handles.
 import { DurableObject } from "cloudflare:workers";
 import { backfillStep, startBackfill } from "./due-backfill";
+import { handOver } from "./due-handover";
 import { nextDelivery } from "./due-schedule";
 import type { Preferences } from "./preferences";
 import {
-  encodePage,
+  dueSchedules,
+  lowerBound,
   moveFirstTable,
+  moveToScheduleBounds,
   readPage,
   scheduleKey,
   SCHEMA,
@@ -57,6 +61,7 @@ export class DueIndex extends DurableObject<Env> {
     this.sql = ctx.storage.sql;
     for (const statement of SCHEMA) this.sql.exec(statement);
     moveFirstTable(ctx.storage);
+    moveToScheduleBounds(ctx.storage);
   }
 
   private row(email: string): (DueRow & { schedule: string }) | null {
@@ -90,16 +95,18 @@ export class DueIndex extends DurableObject<Env> {
     const next = nextDelivery(preferences, row?.last_date ?? null, nowMs, row !== null && !parked);
     // A new schedule is a new key: the row moves (with its last date served).
     if (row) this.sql.exec(`DELETE FROM due_reader WHERE email = ?`, email);
+    const schedule = scheduleKey(preferences);
     this.sql.exec(
       `INSERT INTO due_reader (schedule, email, next_due_ms, next_date, last_date, preferences)
        VALUES (?, ?, ?, ?, ?, ?)`,
-      scheduleKey(preferences),
+      schedule,
       email,
       next.dueMs,
       next.date,
       row?.last_date ?? null,
       json,
     );
+    lowerBound(this.sql, schedule, next.dueMs);
   }
 
   /** Starts the one-time backfill of older readers (cheap to ask on every run; anyDue does). */
@@ -152,21 +159,19 @@ export class DueIndex extends DurableObject<Env> {
     await this.ensureBackfill();
     this.sql.exec(`DELETE FROM handed_slot WHERE slot_ms < ?`, slotMs - NUDGE_SLOTS_MS);
     this.sql.exec(`DELETE FROM handed_page WHERE slot_ms < ?`, slotMs - KEEP_PAGES_MS);
+    // The instant written out, so the partial index of parked readers serves the query.
     this.sql.exec(
-      `DELETE FROM due_reader WHERE next_due_ms = ? AND (last_date IS NULL OR last_date < ?)`,
-      PARKED,
+      `DELETE FROM due_reader WHERE next_due_ms = ${PARKED} AND (last_date IS NULL OR last_date < ?)`,
       new Date(slotMs - PARKED_KEEP_MS).toISOString().slice(0, 10),
     );
     const recent = this.sql
       .exec<{ id: string }>(`SELECT id FROM handed_slot WHERE slot_ms < ? ORDER BY slot_ms`, slotMs)
       .toArray()
       .map((row) => row.id);
-    const any = (filter: string) =>
-      this.sql
-        .exec(`SELECT 1 AS due FROM due_reader WHERE next_due_ms <= ? ${filter} LIMIT 1`, slotMs)
-        .toArray().length > 0;
+    const schedules = dueSchedules(this.sql, slotMs);
     // Any weekly reader among them, however many are due: the pool then covers 7 days.
-    return { due: any(""), weekly: any(`AND schedule LIKE 'weekly|%'`), recent };
+    const weekly = schedules.some((schedule) => schedule.startsWith("weekly|"));
+    return { due: schedules.length > 0, weekly, recent };
   }
 
   /**
@@ -192,76 +197,7 @@ export class DueIndex extends DurableObject<Env> {
       .toArray()[0];
     if (stored) return { json: stored.readers, cursor: String(stored.seq), done: false };
     const size = Math.max(1, Math.min(limit, MAX_DUE_PAGE));
-    return this.ctx.storage.transactionSync(() => {
-      // In the due-instant index's own order (instant, then the key: schedule, email), so readers
-      // who share an instant and a schedule are one run of the page and one range of the table.
-      const due = this.sql
-        .exec<DueRow & { schedule: string }>(
-          `SELECT schedule, email, preferences, next_date, next_due_ms FROM due_reader
-           WHERE next_due_ms <= ? ORDER BY next_due_ms, schedule, email LIMIT ?`,
-          slotMs,
-          size,
-        )
-        .toArray();
-      if (due.length === 0) return { json: null, cursor, done: true };
-      const seq =
-        (this.sql.exec<{ seq: number }>(`SELECT seq FROM counter`).toArray()[0]?.seq ?? 0) + 1;
-      this.sql.exec(
-        `INSERT INTO counter (id, seq) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq`,
-        seq,
-      );
-      // The next delivery depends on the schedule alone (not the topics): each run of readers with
-      // one schedule and one due instant is moved on by one statement over its range of emails.
-      for (let start = 0; start < due.length;) {
-        const first = due[start]!;
-        let end = start;
-        while (
-          end + 1 < due.length &&
-          due[end + 1]!.schedule === first.schedule &&
-          due[end + 1]!.next_due_ms === first.next_due_ms
-        )
-          end++;
-        const next = this.nextAfter(first, slotMs);
-        this.sql.exec(
-          `UPDATE due_reader SET last_date = next_date, next_date = ?, next_due_ms = ?
-           WHERE schedule = ? AND email >= ? AND email <= ? AND next_due_ms = ?`,
-          next.date,
-          next.dueMs,
-          first.schedule,
-          first.email,
-          due[end]!.email,
-          first.next_due_ms,
-        );
-        start = end + 1;
-      }
-      const readers = encodePage(due);
-      this.sql.exec(
-        `INSERT INTO handed_page (slot, seq, slot_ms, readers) VALUES (?, ?, ?, ?)`,
-        slot,
-        seq,
-        slotMs,
-        readers,
-      );
-      this.sql.exec(`INSERT OR IGNORE INTO handed_slot (id, slot_ms) VALUES (?, ?)`, slot, slotMs);
-      return { json: readers, cursor: String(seq), done: false };
-    });
-  }
-
-  // Pages of one slot meet the same schedules again: each next delivery is computed once.
-  private readonly nextCache = new Map<string, ReturnType<typeof nextDelivery>>();
-  private nextAfter(
-    row: Pick<DueRow, "preferences" | "next_date" | "next_due_ms"> & { schedule: string },
-    slotMs: number,
-  ) {
-    const cacheKey = `${row.schedule}|${row.next_date}|${row.next_due_ms}|${slotMs}`;
-    let next = this.nextCache.get(cacheKey);
-    if (!next) {
-      if (this.nextCache.size >= 20_000) this.nextCache.clear();
-      const preferences: Preferences = JSON.parse(row.preferences);
-      next = nextDelivery(preferences, row.next_date, Math.max(slotMs, row.next_due_ms) + 1);
-      this.nextCache.set(cacheKey, next);
-    }
-    return next;
+    return this.ctx.storage.transactionSync(() => handOver(this.sql, slot, slotMs, size, cursor));
   }
 
   /** When `email` is next due and which local date that serves (tests, the editors' view). */

@@ -42,7 +42,17 @@ export const SCHEMA = [
     PRIMARY KEY (schedule, email)
   ) WITHOUT ROWID`,
   `CREATE UNIQUE INDEX IF NOT EXISTS due_reader_by_email ON due_reader (email)`,
-  `CREATE INDEX IF NOT EXISTS due_reader_by_time ON due_reader (next_due_ms)`,
+  // Readers who left (never due), by the day last served: the runs delete them after a while.
+  `CREATE INDEX IF NOT EXISTS due_reader_parked ON due_reader (last_date)
+     WHERE next_due_ms = ${Number.MAX_SAFE_INTEGER}`,
+  // Each schedule's earliest instant a reader of it may be due (a lower bound): a slot finds its
+  // schedules here, then their readers by the table's own key. Handing a reader over rewrites
+  // their row in place; no index of every reader's instant has to move with them.
+  `CREATE TABLE IF NOT EXISTS due_schedule (
+    schedule TEXT PRIMARY KEY,
+    next_due_ms INTEGER NOT NULL
+  ) WITHOUT ROWID`,
+  `CREATE INDEX IF NOT EXISTS due_schedule_by_time ON due_schedule (next_due_ms, schedule)`,
   // Each page of readers handed to a slot, whole: re-reading a page is one row, and handing a reader
   // over writes no per-reader index but the due instant's. `readers`: JSON, see encodePage.
   `CREATE TABLE IF NOT EXISTS handed_page (
@@ -95,6 +105,75 @@ export function moveFirstTable(storage: DurableObjectStorage): void {
          (schedule, email, next_due_ms, next_date, last_date, preferences)
        SELECT ${SCHEDULE_KEY_SQL}, email, next_due_ms, next_date, last_date, preferences FROM due`,
     );
+    boundAll(sql);
     sql.exec(`DROP TABLE due`);
+  });
+}
+
+/** A reader of `schedule` may be due at `dueMs`: its schedule's bound comes down to it if later. */
+export function lowerBound(sql: SqlStorage, schedule: string, dueMs: number): void {
+  sql.exec(
+    `INSERT INTO due_schedule (schedule, next_due_ms) VALUES (?, ?)
+     ON CONFLICT (schedule) DO UPDATE SET next_due_ms = MIN(next_due_ms, excluded.next_due_ms)`,
+    schedule,
+    dueMs,
+  );
+}
+
+/** The schedule's bound made exact again (its earliest reader's instant); gone with its last reader. */
+export function refreshBound(sql: SqlStorage, schedule: string): void {
+  const min = sql
+    .exec<{ ms: number | null }>(
+      `SELECT MIN(next_due_ms) AS ms FROM due_reader WHERE schedule = ?`,
+      schedule,
+    )
+    .one().ms;
+  if (min === null) sql.exec(`DELETE FROM due_schedule WHERE schedule = ?`, schedule);
+  else sql.exec(`UPDATE due_schedule SET next_due_ms = ? WHERE schedule = ?`, min, schedule);
+}
+
+/** Schedules with a reader due by `slotMs`, earliest first; stale bounds found on the way are mended. */
+export function dueSchedules(sql: SqlStorage, slotMs: number): string[] {
+  const candidates = sql
+    .exec<{ schedule: string }>(
+      `SELECT schedule FROM due_schedule WHERE next_due_ms <= ? ORDER BY next_due_ms, schedule`,
+      slotMs,
+    )
+    .toArray();
+  return candidates
+    .map(({ schedule }) => schedule)
+    .filter((schedule) => {
+      const due =
+        sql
+          .exec(
+            `SELECT 1 AS due FROM due_reader WHERE schedule = ? AND next_due_ms <= ? LIMIT 1`,
+            schedule,
+            slotMs,
+          )
+          .toArray().length > 0;
+      if (!due) refreshBound(sql, schedule);
+      return due;
+    });
+}
+
+/** Every schedule's bound from its readers (after readers were moved in by a statement). */
+function boundAll(sql: SqlStorage): void {
+  sql.exec(
+    `INSERT INTO due_schedule (schedule, next_due_ms)
+     SELECT schedule, MIN(next_due_ms) FROM due_reader WHERE true GROUP BY schedule
+     ON CONFLICT (schedule) DO UPDATE SET next_due_ms = MIN(next_due_ms, excluded.next_due_ms)`,
+  );
+}
+
+/** The one-time move from an index of every reader's instant to schedules' bounds. */
+export function moveToScheduleBounds(storage: DurableObjectStorage): void {
+  const { sql } = storage;
+  const old = sql.exec(
+    `SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'due_reader_by_time'`,
+  );
+  if (old.toArray().length === 0) return;
+  storage.transactionSync(() => {
+    boundAll(sql);
+    sql.exec(`DROP INDEX due_reader_by_time`);
   });
 }

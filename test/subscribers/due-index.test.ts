@@ -3,6 +3,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { dueIndex, moveFirstTable, type DueIndex } from "../../src/subscribers/due-index";
+import { moveToScheduleBounds } from "../../src/subscribers/due-tables";
 import { defaultPreferences } from "../../src/subscribers/preferences";
 
 const at = (iso: string) => Date.parse(iso);
@@ -166,5 +167,72 @@ describe("the due index", () => {
       dueMs: at("2041-01-02T07:00:00Z"),
       lastDate: "2041-01-01",
     });
+  });
+
+  it("finds a slot's readers by their schedule's bound, and mends a bound nobody is due at", async () => {
+    const stub = env.DUE_INDEX.get(env.DUE_INDEX.idFromName("bounds"));
+    const due = stub as unknown as ReturnType<typeof dueIndex>;
+    const bounds = () =>
+      runInDurableObject(stub, (_object: DueIndex, state) =>
+        state.storage.sql
+          .exec<{ schedule: string; next_due_ms: number }>(
+            `SELECT schedule, next_due_ms FROM due_schedule ORDER BY schedule`,
+          )
+          .toArray()
+          .map((row) => ({ ...row })),
+      );
+    const utc = defaultPreferences("UTC");
+    const newYork = { ...utc, timeZone: "America/New_York" };
+    await due.scheduleMany(
+      [
+        { email: "stays@bounds.test", preferences: utc },
+        { email: "moves@bounds.test", preferences: utc },
+      ],
+      at("2042-01-01T00:00:00Z"),
+    );
+    expect(await bounds()).toEqual([
+      { schedule: "daily||7|UTC", next_due_ms: at("2042-01-01T07:00:00Z") },
+    ]);
+    // New York's 07:00 is 12:00 UTC (its midnight is 05:00): the mover is due after the UTC bound.
+    await due.schedule("moves@bounds.test", newYork, at("2042-01-01T05:00:00Z"));
+    await due.schedule("stays@bounds.test", null, at("2042-01-01T05:00:00Z"));
+    // Nobody of the UTC schedule is due at its bound now (the one who stayed left, never served,
+    // and is deleted by the run): the run finds nobody, and the schedule's bound goes with its
+    // last reader rather than being asked again every run.
+    expect(await due.anyDue(at("2042-01-01T07:00:00Z"))).toMatchObject({ due: false });
+    expect((await bounds()).map((b) => b.schedule)).toEqual(["daily||7|America/New_York"]);
+    const page = await due.page("2042-01-01T1200", at("2042-01-01T12:00:00Z"), "", 10);
+    expect(page.readers.map((r) => r.email)).toEqual(["moves@bounds.test"]);
+    // Its schedule is done with the slot: its bound is the reader's next instant.
+    expect(
+      (await bounds()).find((b) => b.schedule === "daily||7|America/New_York")?.next_due_ms,
+    ).toBe(at("2042-01-02T12:00:00Z"));
+  });
+
+  it("moves an object with an index of every reader's instant to schedules' bounds", async () => {
+    const stub = env.DUE_INDEX.get(env.DUE_INDEX.idFromName("instant-index"));
+    await runInDurableObject(stub, (_object: DueIndex, state) => {
+      const { sql } = state.storage;
+      sql.exec(`CREATE INDEX due_reader_by_time ON due_reader (next_due_ms)`);
+      sql.exec(
+        `INSERT INTO due_reader (schedule, email, next_due_ms, next_date, last_date, preferences)
+         VALUES ('daily||7|UTC', 'a@instant.test', ?, '2043-01-01', NULL, ?),
+                ('daily||7|UTC', 'b@instant.test', ?, '2043-01-02', NULL, ?)`,
+        at("2043-01-01T07:00:00Z"),
+        JSON.stringify(defaultPreferences("UTC")),
+        at("2043-01-02T07:00:00Z"),
+        JSON.stringify(defaultPreferences("UTC")),
+      );
+      moveToScheduleBounds(state.storage);
+      expect(
+        sql.exec(`SELECT name FROM sqlite_master WHERE name = 'due_reader_by_time'`).toArray(),
+      ).toEqual([]);
+      expect(sql.exec(`SELECT schedule, next_due_ms FROM due_schedule`).toArray()).toEqual([
+        { schedule: "daily||7|UTC", next_due_ms: at("2043-01-01T07:00:00Z") },
+      ]);
+    });
+    const due = stub as unknown as ReturnType<typeof dueIndex>;
+    const page = await due.page("2043-01-01T0700", at("2043-01-01T07:00:00Z"), "", 10);
+    expect(page.readers.map((r) => r.email)).toEqual(["a@instant.test"]);
   });
 });
