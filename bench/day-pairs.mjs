@@ -52,6 +52,10 @@ export async function pairsMain(values) {
     console.log(
       `pair ${i + 1}/${pairs}: day ${pair.day.toFixed(1)} µs/reader, edition ${pair.edition.toFixed(1)}, ratio ${pair.ratio.toFixed(3)}, duplicates ${pair.duplicates}, missing ${pair.missing}`,
     );
+    // What else moved with the CPU: each side's wall, invocations, provider calls and kernel time.
+    console.log(
+      `  day: wall ${day.wallSeconds.toFixed(1)} s, invocations ${day.invocations}, calls ${day.fake.requests}, kernel ${day.kernelMicrosPerReader.toFixed(1)} µs/reader; edition: wall ${edition.wallSeconds.toFixed(1)} s, invocations ${edition.invocations}, calls ${edition.fake.requests}, kernel ${(((edition.coreTime.workerdSeconds - edition.coreTime.workerdUserSeconds) / edition.readers) * 1e6).toFixed(1)} µs/reader`,
+    );
   }
   const summary = {
     day: median(rows.map((r) => r.day)),
