@@ -1,6 +1,7 @@
-// The DueIndex's storage (due-index.ts is its only writer): the tables, the schedule key that keeps
-// readers due together stored together, a handed page's encoding, and the one-time move of readers
-// from the first table.
+// The DueIndex's storage (due-index.ts and its hand-over, due-handover.ts, are its only writers): the
+// tables, the schedule key that keeps readers due together stored together, each schedule's bound
+// (when a reader of it may next be due), a handed page's encoding, and the one-time moves from the
+// first table and from the index of every reader's instant.
 import { BACKFILL_SCHEMA } from "./due-backfill";
 import type { Preferences } from "./preferences";
 
@@ -54,7 +55,7 @@ export const SCHEMA = [
   ) WITHOUT ROWID`,
   `CREATE INDEX IF NOT EXISTS due_schedule_by_time ON due_schedule (next_due_ms, schedule)`,
   // Each page of readers handed to a slot, whole: re-reading a page is one row, and handing a reader
-  // over writes no per-reader index but the due instant's. `readers`: JSON, see encodePage.
+  // over writes no per-reader index. `readers`: JSON, see encodePage.
   `CREATE TABLE IF NOT EXISTS handed_page (
     slot TEXT NOT NULL,
     seq INTEGER NOT NULL,
