@@ -2,7 +2,14 @@
 // by a slot, each moved on to their next delivery, recorded as the slot's next page.
 import { nextDelivery } from "./due-schedule";
 import type { Preferences } from "./preferences";
-import { dueSchedules, encodePage, refreshBound, type DueRow, type HandedPage } from "./due-tables";
+import {
+  dueSchedules,
+  encodePage,
+  handedUpTo,
+  refreshBound,
+  type DueRow,
+  type HandedPage,
+} from "./due-tables";
 
 type Due = DueRow & { schedule: string };
 
@@ -21,25 +28,30 @@ function nextAfter(row: Due, slotMs: number) {
 }
 
 /**
- * Schedule by schedule (earliest first), each in the table's own order (its key: schedule, email),
- * so readers who share an instant and a schedule are one run of the page and one range of the
- * table. `done`: the schedules whose due readers all fit, which are done with this slot.
+ * Schedule by schedule (earliest first), each in the table's own order (its key: schedule, email)
+ * from where its hand-over got to, so readers who share an instant and a schedule are one run of
+ * the page and one range of the table. `done`: the schedules whose due readers all fit, which are
+ * done with this slot; the schedule that filled the page keeps its place.
  */
 function dueReaders(sql: SqlStorage, slotMs: number, size: number) {
   const due: Due[] = [];
   const done: string[] = [];
-  for (const schedule of dueSchedules(sql, slotMs)) {
+  for (const { schedule, after } of dueSchedules(sql, slotMs)) {
     const rows = sql
       .exec<Due>(
         `SELECT schedule, email, preferences, next_date, next_due_ms FROM due_reader
-         WHERE schedule = ? AND next_due_ms <= ? ORDER BY email LIMIT ?`,
+         WHERE schedule = ? AND email > ? AND next_due_ms <= ? ORDER BY email LIMIT ?`,
         schedule,
+        after,
         slotMs,
         size - due.length,
       )
       .toArray();
     for (const row of rows) due.push(row);
-    if (due.length >= size) break;
+    if (due.length >= size) {
+      handedUpTo(sql, schedule, due[due.length - 1]!.email);
+      break;
+    }
     done.push(schedule);
   }
   return { due, done };

@@ -170,7 +170,7 @@ export class DueIndex extends DurableObject<Env> {
       .map((row) => row.id);
     const schedules = dueSchedules(this.sql, slotMs);
     // Any weekly reader among them, however many are due: the pool then covers 7 days.
-    const weekly = schedules.some((schedule) => schedule.startsWith("weekly|"));
+    const weekly = schedules.some(({ schedule }) => schedule.startsWith("weekly|"));
     return { due: schedules.length > 0, weekly, recent };
   }
 

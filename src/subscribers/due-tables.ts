@@ -49,9 +49,12 @@ export const SCHEMA = [
   // Each schedule's earliest instant a reader of it may be due (a lower bound): a slot finds its
   // schedules here, then their readers by the table's own key. Handing a reader over rewrites
   // their row in place; no index of every reader's instant has to move with them.
+  // `after_email`: while a schedule is being handed over, the last reader handed, so the next page
+  // reads on from there rather than past every reader handed before it.
   `CREATE TABLE IF NOT EXISTS due_schedule (
     schedule TEXT PRIMARY KEY,
-    next_due_ms INTEGER NOT NULL
+    next_due_ms INTEGER NOT NULL,
+    after_email TEXT
   ) WITHOUT ROWID`,
   `CREATE INDEX IF NOT EXISTS due_schedule_by_time ON due_schedule (next_due_ms, schedule)`,
   // Each page of readers handed to a slot, whole: re-reading a page is one row, and handing a reader
@@ -121,7 +124,10 @@ export function lowerBound(sql: SqlStorage, schedule: string, dueMs: number): vo
   );
 }
 
-/** The schedule's bound made exact again (its earliest reader's instant); gone with its last reader. */
+/**
+ * The schedule's bound made exact again (its earliest reader's instant) and its place in a
+ * hand-over forgotten; the bound goes with its last reader.
+ */
 export function refreshBound(sql: SqlStorage, schedule: string): void {
   const min = sql
     .exec<{ ms: number | null }>(
@@ -130,31 +136,56 @@ export function refreshBound(sql: SqlStorage, schedule: string): void {
     )
     .one().ms;
   if (min === null) sql.exec(`DELETE FROM due_schedule WHERE schedule = ?`, schedule);
-  else sql.exec(`UPDATE due_schedule SET next_due_ms = ? WHERE schedule = ?`, min, schedule);
+  else
+    sql.exec(
+      `UPDATE due_schedule SET next_due_ms = ?, after_email = NULL WHERE schedule = ?`,
+      min,
+      schedule,
+    );
 }
 
-/** Schedules with a reader due by `slotMs`, earliest first; stale bounds found on the way are mended. */
-export function dueSchedules(sql: SqlStorage, slotMs: number): string[] {
+/** A schedule due by a slot, and where its hand-over reads on from ("" for its first reader). */
+export type DueSchedule = { schedule: string; after: string };
+
+const anyDueAfter = (sql: SqlStorage, schedule: string, after: string, slotMs: number) =>
+  sql
+    .exec(
+      `SELECT 1 AS due FROM due_reader
+       WHERE schedule = ? AND email > ? AND next_due_ms <= ? LIMIT 1`,
+      schedule,
+      after,
+      slotMs,
+    )
+    .toArray().length > 0;
+
+/**
+ * Schedules with a reader due by `slotMs`, earliest first. A schedule with nobody due after its
+ * place has its bound made exact, and is read again from its first reader if someone became due
+ * before that place meanwhile; one with nobody due at all drops out.
+ */
+export function dueSchedules(sql: SqlStorage, slotMs: number): DueSchedule[] {
   const candidates = sql
-    .exec<{ schedule: string }>(
-      `SELECT schedule FROM due_schedule WHERE next_due_ms <= ? ORDER BY next_due_ms, schedule`,
+    .exec<{ schedule: string; after_email: string | null }>(
+      `SELECT schedule, after_email FROM due_schedule WHERE next_due_ms <= ?
+       ORDER BY next_due_ms, schedule`,
       slotMs,
     )
     .toArray();
-  return candidates
-    .map(({ schedule }) => schedule)
-    .filter((schedule) => {
-      const due =
-        sql
-          .exec(
-            `SELECT 1 AS due FROM due_reader WHERE schedule = ? AND next_due_ms <= ? LIMIT 1`,
-            schedule,
-            slotMs,
-          )
-          .toArray().length > 0;
-      if (!due) refreshBound(sql, schedule);
-      return due;
-    });
+  const due: DueSchedule[] = [];
+  for (const { schedule, after_email: after } of candidates) {
+    if (anyDueAfter(sql, schedule, after ?? "", slotMs)) {
+      due.push({ schedule, after: after ?? "" });
+      continue;
+    }
+    refreshBound(sql, schedule);
+    if (after !== null && anyDueAfter(sql, schedule, "", slotMs)) due.push({ schedule, after: "" });
+  }
+  return due;
+}
+
+/** A hand-over took `schedule`'s readers up to `email`: the next page reads on after them. */
+export function handedUpTo(sql: SqlStorage, schedule: string, email: string): void {
+  sql.exec(`UPDATE due_schedule SET after_email = ? WHERE schedule = ?`, email, schedule);
 }
 
 /** Every schedule's bound from its readers (after readers were moved in by a statement). */

@@ -235,4 +235,31 @@ describe("the due index", () => {
     const page = await due.page("2043-01-01T0700", at("2043-01-01T07:00:00Z"), "", 10);
     expect(page.readers.map((r) => r.email)).toEqual(["a@instant.test"]);
   });
+
+  it("reads a schedule on from where its hand-over got to, and still finds a reader due before it", async () => {
+    const due = env.DUE_INDEX.get(env.DUE_INDEX.idFromName("place")) as unknown as ReturnType<
+      typeof dueIndex
+    >;
+    const utc = defaultPreferences("UTC");
+    const start = at("2044-01-01T00:00:00Z");
+    await due.scheduleMany(
+      ["b", "c", "d", "e", "f"].map((name) => ({ email: `${name}@place.test`, preferences: utc })),
+      start,
+    );
+    const slot = "2044-01-01T0700";
+    const slotMs = at("2044-01-01T07:00:00Z");
+    const first = await due.page(slot, slotMs, "", 2);
+    expect(first.readers.map((r) => r.email)).toEqual(["b@place.test", "c@place.test"]);
+    // A new reader, before the hand-over's place in the schedule, due in this very slot.
+    await due.schedule("a@place.test", utc, at("2044-01-01T06:59:00Z"));
+    const emails: string[] = [];
+    for (let cursor = first.cursor; ;) {
+      const page = await due.page(slot, slotMs, cursor, 2);
+      if (page.done) break;
+      emails.push(...page.readers.map((r) => r.email));
+      cursor = page.cursor;
+    }
+    expect(emails).toEqual(["d@place.test", "e@place.test", "f@place.test", "a@place.test"]);
+    expect(await due.anyDue(at("2044-01-01T07:15:00Z"))).toMatchObject({ due: false });
+  });
 });
