@@ -2,7 +2,7 @@
 // isolate, then shared by every reader who has it; the footer says what each reader chose.
 import { describePreferences, type Preferences, type Topic } from "../subscribers/preferences";
 import { renderDigestEmailParts, type DigestEmailParts } from "../../templates/digest-email";
-import type { Digest } from "./digest-schema";
+import type { Digest, DigestItem } from "./digest-schema";
 import type { PartsFor } from "./personalise-chunk";
 import type { AlignedChoices } from "./slot-choices";
 import { selectFromPool, selectionKey } from "./slot-pool";
@@ -30,6 +30,34 @@ function poolRenders(poolId: string): Map<string, DigestEmailParts> {
   rendered.set(poolId, renders);
   return renders;
 }
+
+// Per isolate: the last items seen, by their content. Each slot's pool arrives as new objects, but
+// an article stays in the 24-hour window of 96 quarter-hour slots: a pool whose items are these same
+// objects finds each story's markup made (digest-content.ts and the email's finishing keep it per
+// item object), so a story is rendered once per isolate, not once per slot. An item's markup is a
+// function of its content alone, and the key is all of it: a story whose coverage changed is new.
+const itemsByContent = new Map<string, DigestItem>();
+const MAX_ITEMS = 1_000;
+
+function sameItem(item: DigestItem): DigestItem {
+  const key = JSON.stringify(item);
+  const known = itemsByContent.get(key);
+  // The most recently seen last: the least recent goes first.
+  if (known) itemsByContent.delete(key);
+  else if (itemsByContent.size >= MAX_ITEMS)
+    itemsByContent.delete(itemsByContent.keys().next().value!);
+  itemsByContent.set(key, known ?? item);
+  return known ?? item;
+}
+
+/** A slot's pool with each item replaced by the object last seen with the same content. */
+export const withKnownItems = (pool: Digest): Digest => ({
+  ...pool,
+  sections: pool.sections.map((section) => ({
+    ...section,
+    articles: section.articles.map(sameItem),
+  })),
+});
 
 export function selectionParts(
   pool: Digest,

@@ -10,7 +10,7 @@ import type { Claim, Settlement } from "./edition-send";
 import { deliverChunk } from "./deliver-chunk";
 import { personaliseChunk, type PartsFor } from "./personalise-chunk";
 import { isSlotId } from "./digest-schema";
-import { slotPartsFor, type ChoiceRules } from "./render-selection";
+import { slotPartsFor, withKnownItems, type ChoiceRules } from "./render-selection";
 import { defaultPreferences } from "../subscribers/preferences";
 
 // Chunks in flight at once. Their calls share the invocation's connection gate (Workers allow 6
@@ -76,9 +76,10 @@ function renderedDigest(deps: SendDeps, digestId: string): Promise<Rendered | nu
         rendered.delete(digestId);
         return null;
       }
-      // A run slot's pool is not an email: its selections are rendered as readers need them.
-      const parts = isSlotId(digest.id) ? null : renderDigestEmailParts(digest, deps.site);
-      return { digest, parts };
+      // A run slot's pool is not an email: its selections are rendered as readers need them, from
+      // the items earlier slots rendered where their stories are the same.
+      if (isSlotId(digest.id)) return { digest: withKnownItems(digest), parts: null };
+      return { digest, parts: renderDigestEmailParts(digest, deps.site) };
     });
   entry.catch(() => rendered.delete(digestId));
   if (rendered.size >= MAX_REMEMBERED_DIGESTS) rendered.delete(rendered.keys().next().value!);

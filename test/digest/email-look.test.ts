@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { groupSections } from "../../src/digest/compile-digest";
 import type { DigestItem } from "../../src/digest/digest-schema";
 import { personaliseChunk } from "../../src/digest/personalise-chunk";
-import { selectionParts } from "../../src/digest/render-selection";
+import { selectionParts, withKnownItems } from "../../src/digest/render-selection";
 import { defaultPreferences } from "../../src/subscribers/preferences";
 import { createTokenSigner } from "../../src/subscribers/reader-token";
 import { MAX_EMAIL_HTML_BYTES, renderDigestEmailParts } from "../../templates/digest-email";
@@ -103,6 +103,22 @@ describe("the digest email's look", () => {
 });
 
 describe("a personal selection's email", () => {
+  const slotPool = (id: string, articles: DigestItem[]) => ({
+    ...digest(articles),
+    id,
+    status: "compiled" as const,
+    heldReason: null,
+    windowStart: "2026-11-25T07:00:00.000Z",
+    cutoff: "2026-11-26T09:00:00.000Z",
+    articleCount: articles.length,
+    webHtml: "",
+    createdAt: "2026-11-26T07:00:00.000Z",
+    archiveId: "2026-11-26",
+    issueNumber: 7,
+    sections: [{ topic: null, articles }],
+  });
+  const everything = { topics: [], maxArticles: 30 };
+
   it("carries the number of the archived issue it links to, from the slot's pool", () => {
     const pool = {
       ...digest([item(1), item(2)]),
@@ -126,6 +142,31 @@ describe("a personal selection's email", () => {
     );
     expect(parts.html[0]).toContain("No. 7 &#183; 2 stories");
     expect(parts.html[0]).toContain("https://tidings.test/digests/2026-11-26");
+  });
+
+  it("takes a later slot's unchanged stories as the objects rendered before, and a changed one anew", () => {
+    const earlier = withKnownItems(slotPool("2026-11-26T0700", [item(1), item(2)]));
+    // The next slot's pool arrives as new objects; story 2 has since been covered by two more outlets.
+    const wider = item(2, {
+      sources: 3,
+      also: [{ source: "Other News", url: "https://other.test/2" }],
+    });
+    const later = withKnownItems(slotPool("2026-11-26T0800", [item(1), wider]));
+    const [first, second] = later.sections[0]!.articles;
+    expect(first).toBe(earlier.sections[0]!.articles[0]);
+    expect(second).not.toBe(earlier.sections[0]!.articles[1]);
+    expect(second).toEqual(wider);
+    // The email is the one fresh objects make, the wider coverage in it.
+    const parts = selectionParts(later, defaultPreferences("UTC"), everything, site);
+    const fresh = selectionParts(
+      slotPool("2026-11-26T0900", [item(1), wider]),
+      defaultPreferences("UTC"),
+      everything,
+      site,
+    );
+    expect(parts).toEqual(fresh);
+    expect(parts.html[0]).toContain("3 sources");
+    expect(parts.html[0]).toContain("Other News");
   });
 });
 
