@@ -58,6 +58,37 @@ describe("the batch body from pieces", () => {
     expect(decode(await bodyBytes(batchBody([])))).toBe("[]");
   });
 
+  it("is those bytes when emails share a subject and tags, and when either changes between emails", async () => {
+    const tags = [
+      { name: "digest", value: "2026-11-26T0700" },
+      { name: "chunk", value: "3" },
+    ];
+    const email = (n: number, subject: string, tagged: OutgoingEmail["tags"] = tags) =>
+      emailWithPieces(
+        { to: `reader-${n}@example.com`, from: "a@b.example", subject, tags: tagged },
+        [head, `t${n}`, tail],
+        ["Text ", `t${n}`],
+      );
+    const emails = [
+      email(1, "Tidings: AI · Thu 26 Nov"),
+      email(2, "Tidings: AI · Thu 26 Nov"),
+      email(3, 'Tidings: "Web"'),
+      email(4, "Tidings: AI · Thu 26 Nov"),
+      // The same subject with other tags (an equal copy, then others), then none.
+      email(
+        5,
+        "Tidings: AI · Thu 26 Nov",
+        tags.map((tag) => ({ ...tag })),
+      ),
+      email(6, "Tidings: AI · Thu 26 Nov", [{ name: "digest", value: "other" }]),
+      email(7, "Tidings: AI · Thu 26 Nov", undefined),
+    ];
+    const body = batchBody(emails);
+    const bytes = await bodyBytes(body);
+    expect(body.length).toBe(bytes.length);
+    expect(decode(bytes)).toBe(sdkJson(emails));
+  });
+
   it("encodes a shared piece once: every email writes the same bytes, never copied", async () => {
     const written: Uint8Array[] = [];
     await writeBody(batchBody([reader(1, "a"), reader(2, "b")]), async (slice) => {
