@@ -3,11 +3,12 @@
 // Shared by `npm run bench` and the fault tests.
 import { execFileSync } from "node:child_process";
 import { createHmac } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { unstable_getMiniflareWorkerOptions, unstable_readConfig } from "wrangler";
 import { startFakeResend } from "./fake-resend.mjs";
 import { startFakeResendThread } from "./fake-resend-thread.mjs";
 import { freePort, watchHeap } from "./heap-watch.mjs";
+import { objectsDirectory } from "./object-dirs.mjs";
 import { stalledQueues, startMiniflare } from "./miniflare-queues.mjs";
 
 const BUILD_DIR = ".bench-build";
@@ -131,7 +132,7 @@ export async function startHarness(options) {
   // personal day writes some 450 MB to them against an edition's 116 MB, and their fsyncs and
   // writeback were kernel time (a day's fell from 15.5 to 9-10 us a reader) that production's
   // storage, replicated off the isolate, does not spend there. SQLite's own work is counted.
-  const objectsDir = existsSync("/dev/shm") ? mkdtempSync("/dev/shm/tidings-bench-") : undefined;
+  const objectsDir = objectsDirectory();
   // Its queue brokers kept flushing however loaded the machine (bench/miniflare-queues.mjs).
   const mf = await startMiniflare({
     ...workerOptions,
